@@ -1,0 +1,22 @@
+/* wpadkit overrides (cmake/duk_config_overrides.h), spliced in at __OVERRIDE_DEFINES__. */
+
+/* Runaway-script protection: Duktape calls the check every few thousand bytecodes; a non-zero
+ * return throws a RangeError that the PAC engine reports as a timeout. The check dispatches through
+ * the heap's udata (see cmake/duk_exec_timeout.c and proxycore/pac/duk_heap.hpp). */
+#define DUK_USE_INTERRUPT_COUNTER
+#if defined(__cplusplus)
+extern "C" int wpadkit_duk_exec_timeout_check(void *udata);
+#else
+extern int wpadkit_duk_exec_timeout_check(void *udata);
+#endif
+#define DUK_USE_EXEC_TIMEOUT_CHECK(udata) wpadkit_duk_exec_timeout_check((udata))
+
+/* Integer arithmetic without doubles: PAC scripts are mostly string compares and small integers. */
+#define DUK_USE_FASTINT
+
+/* Generated PACs (gfwlist-style) have long `||` chains and deep nesting that hit the default
+ * compiler recursion limit of 2500. The engine runs on threads with a large enough stack for this. */
+#undef DUK_USE_COMPILER_RECLIMIT
+#define DUK_USE_COMPILER_RECLIMIT 20000
+#undef DUK_USE_NATIVE_CALL_RECLIMIT
+#define DUK_USE_NATIVE_CALL_RECLIMIT 1000

@@ -1,0 +1,55 @@
+#pragma once
+// pac::natives — the PAC helper functions whose semantics are pure (no DNS, no clock), as plain C++,
+// so that they run natively instead of as regexes rebuilt in JavaScript on every call. The Duktape
+// bindings (pac_builtins.cpp) convert arguments and call these. Each function matches Chromium's
+// behaviour (net/proxy_resolution/pac_js_library.h, services/proxy_resolver/proxy_resolver_v8.cc),
+// historic quirks included; the comment on each says which.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxycore/dns/host_resolver.hpp"
+
+namespace wpadkit::pac::natives {
+
+// isPlainHostName: true if `host` contains no dot. (Chromium's JS: `host.search('\\.') == -1`.)
+bool is_plain_host_name(std::string_view host);
+
+// dnsDomainIs: true if `host` ends with `domain` (plain suffix compare, case-sensitive as in
+// Chromium's JS: `host.length >= domain.length && host.substring(host.length - domain.length) == domain`).
+bool dns_domain_is(std::string_view host, std::string_view domain);
+
+// localHostOrDomainIs: exact match, or `host` has no dot and equals the first label of `hostdom`.
+bool local_host_or_domain_is(std::string_view host, std::string_view hostdom);
+
+// dnsDomainLevels: number of dots in `host`.
+int dns_domain_levels(std::string_view host);
+
+// shExpMatch: Chromium converts the pattern to a regex translating only `.` → `\.`, `*` → `.*`,
+// `?` → `.`, anchored with ^...$; every other character keeps its regex meaning (a quirk the linter
+// flags). This function reproduces that exactly, natively for patterns without other regex
+// metacharacters; `needs_regex` tells the binding when it must fall back to the JS RegExp path.
+bool sh_exp_match(std::string_view str, std::string_view pattern);
+bool sh_exp_pattern_needs_regex(std::string_view pattern);
+
+// isInNet(host-as-IPv4-literal, pattern, mask): the caller resolves a non-literal host first.
+// Returns nullopt when pattern or mask is not a valid dotted IPv4 address (Chromium's JS returns false).
+std::optional<bool> is_in_net_v4(std::string_view ipv4, std::string_view pattern, std::string_view mask);
+
+// isInNetEx(ip, "prefix/len"): IPv4 addresses compare as ::ffff:a.b.c.d against IPv6 prefixes, as
+// Chromium's IsInNetEx does. Returns false for a malformed prefix.
+bool is_in_net_ex(const dns::address& ip, std::string_view ip_prefix);
+
+// convert_addr("a.b.c.d") → the 32-bit value as JavaScript computes it (unsigned).
+std::optional<unsigned long> convert_addr(std::string_view ipv4);
+
+// sortIpAddressList("a;b;c"): parses each element (IPv4 or IPv6), returns them sorted IPv6 first then
+// IPv4, each group in ascending numeric order, joined by ';'. nullopt (the JS `false`) when any element
+// does not parse or the list is empty.
+std::optional<std::string> sort_ip_address_list(std::string_view list);
+
+// Parses an IP literal the way Chromium's bindings do (no zone ids, no brackets); nullopt if not one.
+std::optional<dns::address> parse_ip_literal(std::string_view text);
+
+}  // namespace wpadkit::pac::natives

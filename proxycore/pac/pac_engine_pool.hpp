@@ -1,0 +1,43 @@
+#pragma once
+// pac::engine_pool — evaluates one PAC script from many threads: a fixed set of worker threads, each
+// with its own engine (a Duktape heap belongs to one thread), fed from a queue. No lock is held while
+// a script runs. reload() swaps in a new script atomically: calls already queued finish on the old
+// one, later calls see the new one; a script that fails to load never replaces the serving one.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "proxycore/pac/pac_engine.hpp"
+
+namespace wpadkit::pac {
+
+class engine_pool {
+ public:
+  using completion = std::function<void(result<evaluation>)>;
+
+  // Loads `pac_text` on each of `threads` workers (at least 1). Errors: as engine::load.
+  // The environment is shared by all workers: its resolver and clock must be thread-safe.
+  static result<std::unique_ptr<engine_pool>> create(std::string pac_text, std::string source_name,
+                                                     environment env, engine_options options,
+                                                     unsigned threads);
+  ~engine_pool();  // stops the workers; queued calls complete with errc::pac_exception "shutting down"
+
+  // Asynchronous: `done` runs on a worker thread (post to your own executor from it). Never blocks.
+  void find_proxy(std::string url, std::string host, completion done);
+  // Synchronous convenience: blocks the caller until a worker answers.
+  result<evaluation> find_proxy_sync(std::string url, std::string host);
+
+  // Loads a new script on every worker and swaps it in only if all loaded. On error the old script
+  // keeps serving and the error is returned.
+  result<void> reload(std::string pac_text, std::string source_name);
+
+  // Increases on every successful reload (starts at 1): decision caches key on it.
+  unsigned long version() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  explicit engine_pool(std::unique_ptr<impl> p);
+};
+
+}  // namespace wpadkit::pac

@@ -1,0 +1,99 @@
+"""Shared helpers for wpadkit's integration tests (standard library only).
+
+Paths come from the environment CTest sets: WPADKIT_BUILD_DIR and WPADKIT_SOURCE_DIR. Every server a
+test starts listens on 127.0.0.1 (or a namespace the test made) on a port the OS picked, and is
+stopped by the test, also on failure.
+"""
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+BUILD_DIR = os.environ.get("WPADKIT_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+SOURCE_DIR = os.environ.get("WPADKIT_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def binary(name):
+    """Absolute path of a built program: 'pactool' or 'pacserver'."""
+    path = os.path.join(BUILD_DIR, name, name)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} not built")
+    return path
+
+
+def source(*parts):
+    return os.path.join(SOURCE_DIR, *parts)
+
+
+def free_port(host="127.0.0.1"):
+    """A port that was free a moment ago (for peers that cannot listen on port 0 and report it)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, host="127.0.0.1", timeout=15.0, proc=None):
+    """Polls until something accepts on host:port; fails early if `proc` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on {host}:{port}")
+        with contextlib.suppress(OSError):
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
+
+
+def run(args, input=None, timeout=60, env=None, check=None):
+    """Runs a program to completion; returns CompletedProcess with text stdout/stderr."""
+    p = subprocess.run(args, input=input, capture_output=True, text=True, timeout=timeout, env=env)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"{args} exited {p.returncode}, expected {check}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+class Background:
+    """A program running in the background for the duration of a `with` block."""
+
+    def __init__(self, args, env=None, cwd=None, stdout=subprocess.PIPE, stderr=subprocess.PIPE):
+        self.args = args
+        self.proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=stdout, stderr=stderr, text=True,
+                                     start_new_session=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        out, err = self.proc.communicate() if self.proc.stdout else ("", "")
+        return out, err
+
+
+@contextlib.contextmanager
+def temp_dir():
+    d = tempfile.mkdtemp(prefix="wpadkit-test-")
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return path
