@@ -6,6 +6,9 @@
 // Exit codes shared by every subcommand: 0 ok, 1 a negative answer (a test failed, a diff found
 // changes, nothing discovered, lint errors), 2 usage, 3 bad input (unreadable or unusable PAC, file,
 // URL), 4 an evaluation failed.
+//
+// To add a subcommand: declare add_<name>_command here, define it in cmd_<name>.cpp, list that file in
+// CMakeLists.txt and call it from main.cpp — one line in each.
 #include <CLI/CLI.hpp>
 
 namespace pactool {
@@ -15,5 +18,15 @@ inline constexpr int exit_negative = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_input = 3;
 inline constexpr int exit_eval = 4;
+
+void add_eval_command(CLI::App& app, int& exit_code);
+void add_expr_command(CLI::App& app, int& exit_code);
+void add_test_command(CLI::App& app, int& exit_code);
+void add_lint_command(CLI::App& app, int& exit_code);
+void add_diff_command(CLI::App& app, int& exit_code);
+void add_explain_command(CLI::App& app, int& exit_code);
+void add_coverage_command(CLI::App& app, int& exit_code);
+void add_fetch_command(CLI::App& app, int& exit_code);
+void add_bench_command(CLI::App& app, int& exit_code);
 
 }  // namespace pactool

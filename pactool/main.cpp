@@ -1,15 +1,51 @@
 // pactool — the PAC workbench: evaluates, tests, lints, diffs, explains, fetches and discovers PAC files.
+//
+// main only assembles the subcommands (one add_<name>_command line each, see commands.hpp), parses,
+// and turns whatever escapes into one line on stderr and an exit code: never a stack trace.
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <iostream>
+#include <new>
+
+#include "pactool/commands.hpp"
+#include "pactool/output.hpp"
+
+namespace {
+
+constexpr const char* main_footer = R"(Examples:
+  pactool eval --pac proxy.pac http://intranet.corp/
+  pactool test --pac proxy.pac proxy.cases
+  pactool lint proxy.pac
+Each subcommand has its own --help with examples. Exit codes: 0 ok, 1 negative answer,
+2 usage, 3 bad input, 4 an evaluation failed.)";
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"pactool: evaluate, test and inspect proxy auto-config (PAC) files"};
   app.set_version_flag("--version", std::string("pactool ") + WPADKIT_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(1, 1);
+  app.footer(main_footer);
+  int exit_code = pactool::exit_ok;
+
+  // One line per subcommand.
+
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return pactool::report_usage_error(app, e);
+  } catch (const std::bad_alloc&) {
+    pactool::print_error("out of memory");
+    return pactool::exit_input;
+  } catch (const std::exception& e) {
+    pactool::print_error(e.what());
+    return pactool::exit_input;
   }
-  return 0;
+  return exit_code;
 }
