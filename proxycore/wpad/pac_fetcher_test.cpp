@@ -2,6 +2,9 @@
 #include "proxycore/wpad/pac_fetcher.hpp"
 
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -171,11 +174,15 @@ TEST_CASE("a conditional fetch reports not-modified") {
 TEST_CASE("connection failures and bad URLs are errors") {
   SECTION("refused") {
     // Bind a port and close it again: nothing listens there a moment later.
-    int port = 0;
-    {
-      httplib::Server s;
-      port = s.bind_to_any_port("127.0.0.1");
-    }
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
+    ::close(fd);
+    const int port = ntohs(sa.sin_port);
     auto r = fetch_pac("http://127.0.0.1:" + std::to_string(port) + "/wpad.dat");
     REQUIRE(r.has_error());
     CHECK(r.error().is(errc::http));
