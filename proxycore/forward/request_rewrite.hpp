@@ -1,0 +1,84 @@
+#pragma once
+// request_rewrite — the pure part of forwarding (no I/O): where a request goes, and how its head is
+// changed on the way. Every function here is a value-in/value-out transformation, tested with tables
+// in request_rewrite_test.cpp.
+//
+// Request targets (RFC 9112 §3.2), as a proxy receives them:
+//   "http://h:8080/p?q"   absolute-form → origin h:8080, path "/p?q"; Host is replaced (§3.2.2)
+//   "http://h"            absolute-form, empty path → "/" (the only rewrite SPEC point 6 allows)
+//   "/p" + Host: h:81     origin-form → origin from Host
+//   "/p" without Host     → errc::parse "no Host header and not an absolute URI" (400)
+//   "h:443" (CONNECT)     authority-form, port required
+//   "*" (OPTIONS) + Host  asterisk-form, forwarded as "*"
+//   "ftp://h/"            → errc::unsupported (501)
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proxycore/base/error.hpp"
+
+namespace wpadkit::forward {
+
+namespace http = boost::beast::http;
+
+// The origin a request is for, and the two ways to write its target.
+struct request_target {
+  std::string host;          // without brackets; lower-case is NOT applied (sent as received)
+  std::uint16_t port = 80;
+  std::string origin_form;   // "/path?query" or "*": what goes to an origin server
+  bool connect = false;      // CONNECT host:port (origin_form empty)
+
+  // "host:port" with brackets around an IPv6 literal; the port is always written.
+  std::string authority() const;
+  // "http://host[:port]/path" — what goes to a parent proxy (port omitted when 80). For CONNECT, the
+  // authority. For "*", the absolute URI with path "*" is not representable: "http://host:port".
+  std::string absolute_form() const;
+  // The URL given to FindProxyForURL: absolute form for HTTP; "https://host:port/" for CONNECT
+  // (port omitted when 443), as Chromium passes tunnels to the PAC.
+  std::string pac_url() const;
+};
+
+// Splits "host[:port]" / "[v6][:port]". Errors: errc::parse naming the problem.
+result<std::pair<std::string, std::uint16_t>> parse_authority(std::string_view text,
+                                                              std::uint16_t default_port);
+
+// Works out the origin of a request. `host_header` is the Host field (nullopt when absent, and the
+// caller passes errc::parse itself for duplicate Host). Errors: errc::parse (→ 400),
+// errc::unsupported (a scheme other than http, → 501).
+result<request_target> resolve_target(http::verb method, std::string_view target,
+                                      std::optional<std::string_view> host_header);
+
+// Removes hop-by-hop fields (RFC 9110 §7.6.1): Connection and every field it names, Proxy-Connection,
+// Keep-Alive, TE, Trailer, Upgrade, and on requests Proxy-Authorization (consumed by us, never passed
+// on). Framing fields (Content-Length, Transfer-Encoding) and Host stay even when Connection names
+// them: the relay re-frames from the parser's view, and a client must not be able to strip them.
+// Every other field keeps its position, name case and value. (Beast's fields keep all fields of one
+// name together, in their relative order, as RFC 9110 §5.3 allows; distinct names keep their order.)
+void strip_hop_by_hop(http::fields& f, bool is_request);
+
+// Adds our Via entry as a new field after any existing Via fields: "1.1 name" (the version received).
+void append_via(http::fields& f, unsigned version, std::string_view our_name);
+
+// True when some Via entry's received-by equals `our_name` (case-insensitive): a forwarding loop.
+bool has_our_via(const http::fields& f, std::string_view our_name);
+
+// Max-Forwards for TRACE and OPTIONS (RFC 9110 §7.6.2).
+enum class max_forwards_action { forward, answer_here };
+// Reads Max-Forwards; at 0 → answer_here, otherwise the field is decremented in place. Other methods
+// and an absent field → forward, unchanged. Errors: errc::parse when the value is not a number.
+result<max_forwards_action> apply_max_forwards(http::verb method, http::fields& f);
+
+// The request head as a TRACE response body (message/http), with Cookie, Authorization and
+// Proxy-Authorization left out (RFC 9110 §9.3.8: exclude fields likely to be sensitive).
+std::string trace_echo(std::string_view method, std::string_view target, unsigned version,
+                       const http::fields& f);
+
+// Framing checks Beast does not make (Beast already refuses CL+TE and differing Content-Lengths):
+// a request whose Transfer-Encoding does not end in "chunked" cannot be delimited (RFC 9112 §6.3).
+// Errors: errc::parse.
+result<void> check_request_framing(const http::fields& f);
+
+}  // namespace wpadkit::forward
