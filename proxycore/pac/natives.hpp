@@ -13,14 +13,16 @@
 
 namespace wpadkit::pac::natives {
 
-// isPlainHostName: true if `host` contains no dot. (Chromium's JS: `host.search('\\.') == -1`.)
+// isPlainHostName: true if `host` contains no dot and is not an IPv6 literal (Chromium's native
+// IsPlainHostName in proxy_resolver_v8.cc: "::1" is not plain).
 bool is_plain_host_name(std::string_view host);
 
 // dnsDomainIs: true if `host` ends with `domain` (plain suffix compare, case-sensitive as in
 // Chromium's JS: `host.length >= domain.length && host.substring(host.length - domain.length) == domain`).
 bool dns_domain_is(std::string_view host, std::string_view domain);
 
-// localHostOrDomainIs: exact match, or `host` has no dot and equals the first label of `hostdom`.
+// localHostOrDomainIs: exact match, or `hostdom` starts with `host` + "." (Chromium's JS:
+// `hostdom.lastIndexOf(host + '.', 0) == 0`, so "www.netscape" also matches "www.netscape.com").
 bool local_host_or_domain_is(std::string_view host, std::string_view hostdom);
 
 // dnsDomainLevels: number of dots in `host`.
@@ -30,18 +32,25 @@ int dns_domain_levels(std::string_view host);
 // `?` → `.`, anchored with ^...$; every other character keeps its regex meaning (a quirk the linter
 // flags). This function reproduces that exactly, natively for patterns without other regex
 // metacharacters; `needs_regex` tells the binding when it must fall back to the JS RegExp path.
+// (Given such a pattern anyway, sh_exp_match uses std::regex: slow, and false where JS would throw.)
 bool sh_exp_match(std::string_view str, std::string_view pattern);
 bool sh_exp_pattern_needs_regex(std::string_view pattern);
 
 // isInNet(host-as-IPv4-literal, pattern, mask): the caller resolves a non-literal host first.
-// Returns nullopt when pattern or mask is not a valid dotted IPv4 address (Chromium's JS returns false).
+// Returns nullopt when `ipv4` does not match Chromium's /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
+// (the binding then resolves it, as the JS does); false when a component is over 255. Pattern and
+// mask are not validated, exactly as in Chromium: they go through convert_addr (mask "" is 0 and
+// matches everything; pattern "10" is 10.0.0.0).
 std::optional<bool> is_in_net_v4(std::string_view ipv4, std::string_view pattern, std::string_view mask);
 
 // isInNetEx(ip, "prefix/len"): IPv4 addresses compare as ::ffff:a.b.c.d against IPv6 prefixes, as
 // Chromium's IsInNetEx does. Returns false for a malformed prefix.
 bool is_in_net_ex(const dns::address& ip, std::string_view ip_prefix);
 
-// convert_addr("a.b.c.d") → the 32-bit value as JavaScript computes it (unsigned).
+// convert_addr("a.b.c.d") → the 32-bit value as JavaScript computes it, as unsigned bits: Chromium's
+// JS returns the same bits as a signed int32 (192.168.1.1 → -1062731519), so the binding must push
+// `static_cast<int32_t>(value)`. Every component goes through ToNumber/ToInt32 & 0xff (missing or
+// non-numeric → 0), so for string input this always has a value.
 std::optional<unsigned long> convert_addr(std::string_view ipv4);
 
 // sortIpAddressList("a;b;c"): parses each element (IPv4 or IPv6), returns them sorted IPv6 first then
