@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include "proxycore/base/error.hpp"
+#include "proxycore/dns/answer_cache.hpp"
 #include "proxycore/dns/host_resolver.hpp"
 #include "proxycore/dns/resolver_options.hpp"
 
@@ -30,10 +31,13 @@ class async_resolver {
   using executor_type = boost::asio::any_io_executor;
   using completion_signature = void(std::error_code, answer);
 
-  // Opens the channel (reads resolv.conf unless options replace it).
+  // Opens the channel (reads resolv.conf unless options replace it). With `cache`, lookups are
+  // answered from it when fresh and their outcomes stored in it (it may be shared with other
+  // resolvers and threads; its counters are the proxy's DNS cache metrics).
   // Errors: errc::config (a server that is not "ip", "ip:port", "[v6]" or "[v6]:port"),
   //         errc::dns_failure (c-ares could not set up a channel, e.g. no usable resolv.conf).
-  static result<std::unique_ptr<async_resolver>> create(executor_type ex, resolver_options options = {});
+  static result<std::unique_ptr<async_resolver>> create(executor_type ex, resolver_options options = {},
+                                                        std::shared_ptr<answer_cache> cache = nullptr);
 
   // Cancels every pending lookup: each handler still completes (never inline in the destructor; it
   // is posted to its executor) with an error equal to std::errc::operation_canceled.
