@@ -1,0 +1,67 @@
+#include "pactool/instrument.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "pactool/js_tokens.hpp"
+
+using namespace pactool;
+
+TEST_CASE("tokenize_js tells strings, comments and regexes from code") {
+  auto t = tokenize_js("return \"a/b\" / 2; // return x\n x = /a\\/b/g.test(h) /* return */");
+  REQUIRE(t.size() == 13);
+  CHECK(t[0].text == "return");
+  CHECK(t[1].type == js_token::kind::string);
+  CHECK(t[2].text == "/");
+  CHECK(t[2].type == js_token::kind::punct);
+  CHECK(t[5].text == "x");
+  CHECK(t[5].line == 2);
+  CHECK(t[5].newline_before);
+  CHECK(t[7].type == js_token::kind::regex);
+  CHECK(t[7].text == "/a\\/b/g");
+}
+
+TEST_CASE("tokenize_js handles template literals and division after a paren") {
+  auto t = tokenize_js("var s = `x${ {a:1}.a }y`; var d = (a) / b / c;");
+  CHECK(t[3].type == js_token::kind::template_string);
+  CHECK(t[3].text == "`x${ {a:1}.a }y`");
+  for (const auto& tok : t) CHECK(tok.type != js_token::kind::regex);
+}
+
+TEST_CASE("instrument_returns wraps each return and keeps line numbers") {
+  using row = std::tuple<std::string, std::string>;
+  auto [src, expected] = GENERATE(table<std::string, std::string>({
+      row{"return \"DIRECT\";", "return __wpadkit_ret(1, (\"DIRECT\"));"},
+      row{"if (a) return;\nelse return x", "if (a) return __wpadkit_ret(1, undefined);\nelse return __wpadkit_ret(2, (x))"},
+      row{"{ return a ||\n b }", "{ return __wpadkit_ret(1, (a ||\n b)) }"},
+      row{"return a\n || b;", "return __wpadkit_ret(1, (a\n || b));"},
+      row{"return a\nfoo()", "return __wpadkit_ret(1, (a))\nfoo()"},
+      row{"return\nx", "return __wpadkit_ret(1, undefined);\nx"},
+      row{"return f(function(){ return 1; }, 2);",
+          "return __wpadkit_ret(1, (f(function(){ return __wpadkit_ret(2, (1)); }, 2)));"},
+      row{"return(x)", "return __wpadkit_ret(1, ((x)))"},
+      row{"var s = 'return x'; // return y", "var s = 'return x'; // return y"},
+  }));
+  auto out = instrument_returns(src);
+  CHECK(out.text.substr(0, out.text.find("\nfunction __wpadkit_ret")) == expected);
+}
+
+TEST_CASE("instrument_returns records each return's line and expression") {
+  auto out = instrument_returns("function FindProxyForURL(url, host) {\n"
+                                "  if (isPlainHostName(host)) return \"DIRECT\";\n"
+                                "  return \"PROXY p:8080\";\n}\n");
+  REQUIRE(out.returns.size() == 2);
+  CHECK(out.returns[0].line == 2);
+  CHECK(out.returns[0].column == 30);
+  CHECK(out.returns[0].expression == "\"DIRECT\"");
+  CHECK(out.returns[1].line == 3);
+  CHECK(out.returns[1].expression == "\"PROXY p:8080\"");
+}
+
+TEST_CASE("the hit and sequence JSON readers") {
+  CHECK(parse_sequence_json("[2,10,3]") == std::vector<int>{2, 10, 3});
+  CHECK(parse_sequence_json("[]").empty());
+  auto hits = parse_hits_json("{\"1\":3,\"12\":1}");
+  CHECK(hits.size() == 2);
+  CHECK(hits[1] == 3);
+  CHECK(hits[12] == 1);
+}

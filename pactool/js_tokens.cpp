@@ -1,0 +1,251 @@
+#include "pactool/js_tokens.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace pactool {
+namespace {
+
+constexpr std::array<std::string_view, 36> keywords = {
+    "break",  "case",   "catch",    "const",    "continue", "debugger", "default", "delete",
+    "do",     "else",   "finally",  "for",      "function", "if",       "in",      "instanceof",
+    "let",    "new",    "return",   "switch",   "this",     "throw",    "try",     "typeof",
+    "var",    "void",   "while",    "with",     "null",     "true",     "false",   "class",
+    "extends", "super", "yield", "of"};
+
+// Keywords after which a `/` begins a regex rather than a division.
+constexpr std::array<std::string_view, 12> regex_after = {
+    "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else"};
+
+bool is_keyword(std::string_view w) {
+  for (auto k : keywords) {
+    if (k == w) return true;
+  }
+  return false;
+}
+
+bool ident_start(unsigned char c) { return std::isalpha(c) || c == '_' || c == '$' || c >= 0x80; }
+bool ident_part(unsigned char c) { return ident_start(c) || std::isdigit(c); }
+
+// Three-, two- and one-character punctuators, longest first.
+constexpr std::array<std::string_view, 26> long_puncts = {
+    ">>>=", "===", "!==", ">>>", "<<=", ">>=", "**=", "...", "=>", "==", "!=", "<=", ">=",
+    "&&",   "||",  "??",  "?.",  "++",  "--",  "+=",  "-=",  "*=", "/=", "%=", "&=", "|="};
+
+class tokenizer {
+ public:
+  explicit tokenizer(std::string_view s) : s_(s) {}
+
+  std::vector<js_token> run() {
+    while (true) {
+      bool nl = skip_space_and_comments();
+      if (pos_ >= s_.size()) break;
+      start_ = pos_;
+      start_line_ = line_;
+      start_col_ = col();
+      js_token::kind k = scan();
+      out_.push_back(js_token{k, s_.substr(start_, pos_ - start_), start_, start_line_, start_col_, nl});
+    }
+    return std::move(out_);
+  }
+
+ private:
+  int col() const { return static_cast<int>(pos_ - line_start_) + 1; }
+
+  void advance() {
+    if (s_[pos_] == '\n') {
+      ++line_;
+      line_start_ = pos_ + 1;
+    }
+    ++pos_;
+  }
+
+  bool skip_space_and_comments() {
+    bool nl = false;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == '\n') {
+        nl = true;
+        advance();
+      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        advance();
+      } else if (c == '/' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '/') {
+        while (pos_ < s_.size() && s_[pos_] != '\n') advance();
+      } else if (c == '/' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '*') {
+        advance();
+        advance();
+        while (pos_ < s_.size() && !(s_[pos_] == '*' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '/')) {
+          if (s_[pos_] == '\n') nl = true;
+          advance();
+        }
+        if (pos_ < s_.size()) {
+          advance();
+          advance();
+        }
+      } else if (static_cast<unsigned char>(c) == 0xEF && s_.substr(pos_, 3) == "\xEF\xBB\xBF") {
+        pos_ += 3;  // byte-order mark
+      } else {
+        break;
+      }
+    }
+    return nl;
+  }
+
+  bool regex_allowed() const {
+    if (out_.empty()) return true;
+    const auto& p = out_.back();
+    switch (p.type) {
+      case js_token::kind::identifier:
+      case js_token::kind::number:
+      case js_token::kind::string:
+      case js_token::kind::template_string:
+      case js_token::kind::regex:
+        return false;
+      case js_token::kind::keyword:
+        for (auto k : regex_after) {
+          if (k == p.text) return true;
+        }
+        return false;
+      case js_token::kind::punct:
+        return !(p.text == ")" || p.text == "]" || p.text == "++" || p.text == "--");
+    }
+    return true;
+  }
+
+  void scan_quoted(char quote) {
+    advance();
+    while (pos_ < s_.size() && s_[pos_] != quote && s_[pos_] != '\n') {
+      if (s_[pos_] == '\\' && pos_ + 1 < s_.size()) advance();
+      advance();
+    }
+    if (pos_ < s_.size() && s_[pos_] == quote) advance();
+  }
+
+  void scan_template() {
+    advance();
+    int depth = 0;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (depth == 0 && c == '`') {
+        advance();
+        return;
+      }
+      if (c == '\\' && pos_ + 1 < s_.size()) {
+        advance();
+      } else if (depth == 0 && c == '$' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '{') {
+        advance();
+        depth = 1;
+      } else if (depth > 0 && c == '{') {
+        ++depth;
+      } else if (depth > 0 && c == '}') {
+        --depth;
+      } else if (depth > 0 && (c == '"' || c == '\'')) {
+        scan_quoted(c);
+        continue;
+      }
+      advance();
+    }
+  }
+
+  void scan_regex() {
+    advance();
+    bool in_class = false;
+    while (pos_ < s_.size() && s_[pos_] != '\n') {
+      char c = s_[pos_];
+      if (c == '\\' && pos_ + 1 < s_.size()) {
+        advance();
+      } else if (c == '[') {
+        in_class = true;
+      } else if (c == ']') {
+        in_class = false;
+      } else if (c == '/' && !in_class) {
+        advance();
+        break;
+      }
+      advance();
+    }
+    while (pos_ < s_.size() && ident_part(static_cast<unsigned char>(s_[pos_]))) advance();
+  }
+
+  js_token::kind scan() {
+    unsigned char c = static_cast<unsigned char>(s_[pos_]);
+    if (ident_start(c)) {
+      while (pos_ < s_.size() && ident_part(static_cast<unsigned char>(s_[pos_]))) advance();
+      return is_keyword(s_.substr(start_, pos_ - start_)) ? js_token::kind::keyword
+                                                           : js_token::kind::identifier;
+    }
+    if (std::isdigit(c) || (c == '.' && pos_ + 1 < s_.size() &&
+                            std::isdigit(static_cast<unsigned char>(s_[pos_ + 1])))) {
+      while (pos_ < s_.size()) {
+        unsigned char d = static_cast<unsigned char>(s_[pos_]);
+        if (std::isalnum(d) || d == '.' || d == '_') {
+          advance();
+        } else if ((d == '+' || d == '-') &&
+                   (s_[pos_ - 1] == 'e' || s_[pos_ - 1] == 'E') &&
+                   !(s_.size() > start_ + 1 && (s_[start_ + 1] == 'x' || s_[start_ + 1] == 'X'))) {
+          advance();
+        } else {
+          break;
+        }
+      }
+      return js_token::kind::number;
+    }
+    if (c == '"' || c == '\'') {
+      scan_quoted(static_cast<char>(c));
+      return js_token::kind::string;
+    }
+    if (c == '`') {
+      scan_template();
+      return js_token::kind::template_string;
+    }
+    if (c == '/' && regex_allowed()) {
+      scan_regex();
+      return js_token::kind::regex;
+    }
+    for (auto p : long_puncts) {
+      if (s_.substr(pos_, p.size()) == p) {
+        pos_ += p.size();
+        return js_token::kind::punct;
+      }
+    }
+    advance();
+    return js_token::kind::punct;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  std::size_t line_start_ = 0;
+  int line_ = 1;
+  std::size_t start_ = 0;
+  int start_line_ = 1;
+  int start_col_ = 1;
+  std::vector<js_token> out_;
+};
+
+}  // namespace
+
+std::vector<js_token> tokenize_js(std::string_view source) { return tokenizer(source).run(); }
+
+std::string js_string_value(const js_token& t) {
+  std::string_view body = t.text;
+  if (body.size() >= 2) body = body.substr(1, body.size() - 2);
+  std::string out;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] == '\\' && i + 1 < body.size()) {
+      char n = body[i + 1];
+      if (n == 'n') out += '\n';
+      else if (n == 't') out += '\t';
+      else if (n == '\\' || n == '\'' || n == '"') out += n;
+      else {
+        out += '\\';
+        out += n;
+      }
+      ++i;
+    } else {
+      out += body[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace pactool

@@ -1,0 +1,104 @@
+#include "pactool/pac_source.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "proxycore/wpad/pac_fetcher.hpp"
+
+namespace pactool {
+
+using wpadkit::errc;
+using wpadkit::error;
+using wpadkit::result;
+
+namespace {
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return error(errc::io, std::string("cannot open: ") + std::strerror(errno)).at(path);
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return error(errc::io, "read error").at(path);
+  return buf.str();
+}
+
+result<pac_text> read_pac(const std::string& file_or_url, std::size_t max_bytes) {
+  if (starts_with_ci(file_or_url, "http://") || starts_with_ci(file_or_url, "https://")) {
+    wpadkit::wpad::fetch_options opts;
+    opts.max_bytes = max_bytes;
+    auto fetched = wpadkit::wpad::fetch_pac(file_or_url, opts);
+    if (!fetched) {
+      auto e = fetched.error();
+      if (e.where.empty()) e.where = file_or_url;
+      return e;
+    }
+    if (!fetched->usable()) {
+      for (const auto& f : fetched->findings) {
+        if (f.level == wpadkit::wpad::fetch_finding::severity::error) {
+          return error(errc::http, f.message).at(file_or_url);
+        }
+      }
+      return error(errc::http, "the response is not usable as a PAC file").at(file_or_url);
+    }
+    return pac_text{std::move(fetched->body), file_or_url};
+  }
+  std::string path = file_or_url;
+  if (starts_with_ci(path, "file://")) path = path.substr(7);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error(errc::io, std::string("cannot open: ") + std::strerror(errno)).at(path);
+  std::string text;
+  text.resize(max_bytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return error(errc::io, "read error").at(path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return pac_text{std::move(text), path};
+}
+
+result<wpadkit::pac::engine> load_engine(const pac_text& pac, const engine_setup& setup,
+                                         const environment_settings& settings) {
+  return wpadkit::pac::engine::load(pac.text, pac.name, make_environment(settings), setup.options);
+}
+
+std::string host_of_url(std::string_view url) {
+  auto scheme_end = url.find("://");
+  std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
+  auto auth_end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, auth_end);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority = authority.substr(at + 1);
+  std::string_view host;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    host = authority.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+  } else {
+    host = authority.substr(0, authority.find(':'));
+  }
+  std::string out(host);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string error_kind(const wpadkit::error& e) {
+  if (e.code.category() == wpadkit::wpadkit_category()) {
+    return wpadkit::errc_name(static_cast<errc>(e.code.value()));
+  }
+  return "error";
+}
+
+}  // namespace pactool

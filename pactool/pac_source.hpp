@@ -1,0 +1,38 @@
+#pragma once
+// pac_source — getting a PAC script into an engine for a subcommand: read it from a file or fetch it
+// from an http(s) URL (as browsers do, through wpad::fetch_pac), then load it with the environment
+// the common flags describe. Also the URL → host rule FindProxyForURL's second argument follows.
+#include <string>
+#include <string_view>
+
+#include "pactool/engine_flags.hpp"
+#include "proxycore/base/error.hpp"
+#include "proxycore/pac/pac_engine.hpp"
+
+namespace pactool {
+
+struct pac_text {
+  std::string text;
+  std::string name;  // the file name or URL, for messages
+};
+
+// Reads `file_or_url` (a path, file://, http:// or https://). At most `max_bytes` + 1 bytes are read
+// so that the engine can name the size problem. Errors: errc::io (unreadable file), errc::http
+// (a response browsers would not use), errc::timeout / errc::http for unreachable URLs.
+wpadkit::result<pac_text> read_pac(const std::string& file_or_url, std::size_t max_bytes);
+
+// Reads a whole local file. Errors: errc::io naming the file and the reason.
+wpadkit::result<std::string> read_file(const std::string& path);
+
+// Loads `pac` with the environment described by `settings` and the engine options of `setup`.
+wpadkit::result<wpadkit::pac::engine> load_engine(const pac_text& pac, const engine_setup& setup,
+                                                  const environment_settings& settings);
+
+// The host FindProxyForURL receives for `url`, as Chromium derives it: the URL's host, lower-cased,
+// without brackets around an IPv6 literal, without userinfo and port. Empty if the URL has none.
+std::string host_of_url(std::string_view url);
+
+// The short name of an engine error's kind ("syntax", "exception", ...).
+std::string error_kind(const wpadkit::error& e);
+
+}  // namespace pactool
