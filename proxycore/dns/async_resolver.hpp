@@ -48,7 +48,9 @@ class async_resolver {
   executor_type get_executor() const noexcept { return executor_; }
 
   // Looks `host` up. An Asio asynchronous operation with signature void(std::error_code, answer):
-  // pass a callback, boost::asio::use_awaitable, use_future, deferred...  The handler is never
+  // pass a callback, `as_tuple(use_awaitable)`, deferred...  (Asio throws only
+  // boost::system::error_code, so plain use_awaitable yields the (std::error_code, answer) tuple
+  // too; as_tuple says so explicitly.)  The handler is never
   // invoked from inside async_resolve; it runs on its associated executor, by default this
   // resolver's executor. On error the answer is empty.
   //
