@@ -20,3 +20,13 @@ extern int wpadkit_duk_exec_timeout_check(void *udata);
 #define DUK_USE_COMPILER_RECLIMIT 20000
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
 #define DUK_USE_NATIVE_CALL_RECLIMIT 1000
+
+/* The clock a script sees (`new Date()`, Date.now()) is the PAC environment's injected clock, so that
+ * `pactool --now` and tests pin it: Duktape asks the heap's udata (see cmake/duk_exec_timeout.c). */
+#if defined(__cplusplus)
+extern "C" double wpadkit_duk_date_get_now(void *ctx);
+#else
+extern double wpadkit_duk_date_get_now(void *ctx);
+#endif
+#undef DUK_USE_DATE_GET_NOW
+#define DUK_USE_DATE_GET_NOW(ctx) wpadkit_duk_date_get_now((void *) (ctx))

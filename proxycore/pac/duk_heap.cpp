@@ -1,0 +1,185 @@
+// pac::duk_heap — see duk_heap.hpp. The allocator keeps a 16-byte header holding each block's size so
+// that realloc/free can account exactly; refusing an allocation makes Duktape run an emergency GC and
+// retry, and only then throw, so a refused block means the script really is over its cap.
+#include "proxycore/pac/duk_heap.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace wpadkit::pac {
+namespace {
+
+constexpr std::size_t header_bytes = 16;  // keeps max_align_t alignment of the returned pointer
+
+heap_udata& u_of(void* udata) { return *static_cast<heap_udata*>(udata); }
+
+void* capped_alloc(void* udata, duk_size_t size) {
+  heap_udata& u = u_of(udata);
+  if (size == 0) return nullptr;
+  if (size > u.limit || u.allocated + size + header_bytes > u.limit) {
+    u.limit_hit = true;
+    return nullptr;
+  }
+  auto* block = static_cast<unsigned char*>(std::malloc(size + header_bytes));
+  if (block == nullptr) return nullptr;
+  std::memcpy(block, &size, sizeof size);
+  u.allocated += size + header_bytes;
+  return block + header_bytes;
+}
+
+void capped_free(void* udata, void* ptr) {
+  if (ptr == nullptr) return;
+  auto* block = static_cast<unsigned char*>(ptr) - header_bytes;
+  std::size_t size = 0;
+  std::memcpy(&size, block, sizeof size);
+  u_of(udata).allocated -= size + header_bytes;
+  std::free(block);
+}
+
+void* capped_realloc(void* udata, void* ptr, duk_size_t size) {
+  if (ptr == nullptr) return capped_alloc(udata, size);
+  if (size == 0) {
+    capped_free(udata, ptr);
+    return nullptr;
+  }
+  heap_udata& u = u_of(udata);
+  auto* block = static_cast<unsigned char*>(ptr) - header_bytes;
+  std::size_t old_size = 0;
+  std::memcpy(&old_size, block, sizeof old_size);
+  if (size > old_size && (size > u.limit || u.allocated - old_size + size + header_bytes > u.limit)) {
+    u.limit_hit = true;
+    return nullptr;
+  }
+  auto* grown = static_cast<unsigned char*>(std::realloc(block, size + header_bytes));
+  if (grown == nullptr) return nullptr;
+  std::memcpy(grown, &size, sizeof size);
+  u.allocated = u.allocated - old_size + size;
+  return grown + header_bytes;
+}
+
+// Reached only on an error outside any protected call, which our call discipline rules out.
+[[noreturn]] void fatal_handler(void*, const char* msg) {
+  std::fprintf(stderr, "wpadkit: Duktape fatal error: %s\n", msg != nullptr ? msg : "(none)");
+  std::abort();
+}
+
+int deadline_check(void* udata) {
+  heap_udata& u = u_of(udata);
+  if (!u.deadline_armed) return 0;
+  if (u.timed_out || std::chrono::steady_clock::now() >= u.deadline) {
+    u.timed_out = true;  // stays set: a script that catches the RangeError is interrupted again
+    return 1;
+  }
+  return 0;
+}
+
+double date_now(void* udata) {
+  const clock* c = u_of(udata).time;
+  auto now = c != nullptr ? c->now() : std::chrono::system_clock::now();
+  return static_cast<double>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+}
+
+// Safe-call body: [err] -> [err string(err) lineNumber]. No C++ objects with destructors here.
+duk_ret_t describe_error(duk_context* ctx, void*) {
+  duk_dup(ctx, -1);
+  duk_to_string(ctx, -1);
+  if (duk_is_object(ctx, -2)) {
+    duk_get_prop_string(ctx, -2, "lineNumber");
+  } else {
+    duk_push_undefined(ctx);
+  }
+  return 2;
+}
+
+// Duktape's compiler errors read "... (line N)"; find N.
+std::optional<int> line_from_message(const std::string& msg) {
+  auto pos = msg.rfind("(line ");
+  if (pos == std::string::npos) return std::nullopt;
+  int n = std::atoi(msg.c_str() + pos + 6);
+  return n > 0 ? std::optional<int>(n) : std::nullopt;
+}
+
+}  // namespace
+
+result<duk_heap> duk_heap::create(std::size_t memory_limit) {
+  auto u = std::make_unique<heap_udata>();
+  u->exec_timeout_check = &deadline_check;
+  u->date_now = &date_now;
+  u->limit = memory_limit;
+  duk_context* ctx = duk_create_heap(&capped_alloc, &capped_realloc, &capped_free, u.get(), &fatal_handler);
+  if (ctx == nullptr) {
+    return error(errc::pac_memory, "cannot create a JavaScript heap within " +
+                                       std::to_string(memory_limit) + " bytes");
+  }
+  return duk_heap(ctx, std::move(u));
+}
+
+duk_heap::duk_heap(duk_heap&& other) noexcept
+    : ctx_(std::exchange(other.ctx_, nullptr)), udata_(std::move(other.udata_)) {}
+
+duk_heap& duk_heap::operator=(duk_heap&& other) noexcept {
+  if (this != &other) {
+    if (ctx_ != nullptr) duk_destroy_heap(ctx_);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+    udata_ = std::move(other.udata_);
+  }
+  return *this;
+}
+
+duk_heap::~duk_heap() {
+  if (ctx_ != nullptr) duk_destroy_heap(ctx_);
+}
+
+void duk_heap::begin(std::chrono::milliseconds time_limit) {
+  udata_->limit_hit = false;
+  udata_->timed_out = false;
+  udata_->deadline = std::chrono::steady_clock::now() + time_limit;
+  udata_->deadline_armed = true;
+}
+
+void duk_heap::end() { udata_->deadline_armed = false; }
+
+bool duk_heap::safe_call(duk_safe_call_function fn, void* arg, duk_idx_t nargs, duk_idx_t nrets) {
+  return duk_safe_call(ctx_, fn, arg, nargs, nrets) == DUK_EXEC_SUCCESS;
+}
+
+error duk_heap::take_error(errc kind, const std::string& where) {
+  // Read the description with the deadline off (the hook would interrupt toString) and with room
+  // in the allocator: the error object itself may be what filled the heap.
+  bool timed_out = udata_->timed_out;
+  bool limit_hit = udata_->limit_hit;
+  udata_->deadline_armed = false;
+  udata_->timed_out = false;
+  std::size_t saved_limit = udata_->limit;
+  udata_->limit = saved_limit + saved_limit / 8 + 65536;
+
+  std::string message = "unknown error";
+  std::optional<int> line;
+  if (safe_call(&describe_error, nullptr, 1, 2)) {
+    duk_size_t len = 0;
+    const char* text = duk_get_lstring(ctx_, -2, &len);
+    if (text != nullptr) message.assign(text, len);
+    if (duk_is_number(ctx_, -1)) {
+      double n = duk_get_number(ctx_, -1);
+      if (n >= 1 && n < 1e9) line = static_cast<int>(n);
+    }
+  }
+  duk_pop_2(ctx_);
+  udata_->limit = saved_limit;
+  if (!line) line = line_from_message(message);
+
+  errc code = kind;
+  bool out_of_memory = message.find("alloc failed") != std::string::npos ||
+                       message.find("DoubleError") != std::string::npos;
+  if (timed_out) {
+    code = errc::pac_timeout;
+  } else if (limit_hit && out_of_memory) {
+    code = errc::pac_memory;
+  }
+  return error(code, std::move(message)).at(where, line);
+}
+
+}  // namespace wpadkit::pac

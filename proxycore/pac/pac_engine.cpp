@@ -1,0 +1,236 @@
+// pac::engine — see pac_engine.hpp. Load = pre-pass, a fresh capped heap, the helper library, then
+// the script compiled and run once; a call = one protected call of the global FindProxyForURL (looked
+// up at each call, as Chromium does, so a script that reassigns it is honoured).
+//
+// Error texts follow Chromium's where it has one ("FindProxyForURL is undefined or not a function.",
+// "FindProxyForURL() did not return a string.", "... returned a non-ASCII string").
+#include "proxycore/pac/pac_engine.hpp"
+
+#include <pthread.h>
+
+#include <array>
+
+#include "proxycore/pac/duk_heap.hpp"
+#include "proxycore/pac/pac_builtins.hpp"
+#include "proxycore/pac/pac_prepass.hpp"
+
+namespace wpadkit::pac {
+namespace {
+
+// Safe-call arguments: plain data only (the bodies may be left by longjmp).
+struct compile_args {
+  const char* text;
+  std::size_t size;
+  const char* name;
+  duk_uint_t flags;
+  bool compiled;
+};
+
+// [] -> [value]: compiles and runs text; `compiled` tells a syntax error from a runtime one.
+duk_ret_t compile_and_run(duk_context* ctx, void* p) {
+  auto* a = static_cast<compile_args*>(p);
+  duk_push_lstring(ctx, a->text, a->size);
+  duk_push_string(ctx, a->name);
+  duk_compile(ctx, a->flags);
+  a->compiled = true;
+  duk_call(ctx, 0);
+  return 1;
+}
+
+struct call_args {
+  const char* url;
+  std::size_t url_size;
+  const char* host;
+  std::size_t host_size;
+  bool use_ex;
+};
+
+// [] -> [result]
+duk_ret_t call_entrypoint(duk_context* ctx, void* p) {
+  auto* a = static_cast<call_args*>(p);
+  if (a->use_ex) {
+    duk_get_global_literal(ctx, "FindProxyForURLEx");
+  } else {
+    duk_get_global_literal(ctx, "FindProxyForURL");
+  }
+  duk_push_lstring(ctx, a->url, a->url_size);
+  duk_push_lstring(ctx, a->host, a->host_size);
+  duk_call(ctx, 2);
+  return 1;
+}
+
+// [value] -> [json text or undefined]
+duk_ret_t to_json(duk_context* ctx, void*) {
+  if (!duk_is_undefined(ctx, -1)) duk_json_encode(ctx, -1);
+  return 1;
+}
+
+bool global_is_function(duk_context* ctx, const char* name) {
+  // duk_get_global_string cannot throw here: the global object is an ordinary object.
+  duk_get_global_string(ctx, name);
+  bool f = duk_is_function(ctx, -1) != 0;
+  duk_pop(ctx);
+  return f;
+}
+
+const char* type_name(duk_context* ctx, duk_idx_t idx) {
+  switch (duk_get_type(ctx, idx)) {
+    case DUK_TYPE_UNDEFINED: return "undefined";
+    case DUK_TYPE_NULL: return "null";
+    case DUK_TYPE_BOOLEAN: return "a boolean";
+    case DUK_TYPE_NUMBER: return "a number";
+    case DUK_TYPE_STRING: return "a string";
+    default: return duk_is_function(ctx, idx) ? "a function" : "an object";
+  }
+}
+
+bool references_clock_or_address(std::string_view text) {
+  static constexpr std::array<std::string_view, 5> names = {"Date", "weekdayRange", "dateRange",
+                                                            "timeRange", "myIpAddress"};
+  for (auto n : names) {
+    if (text.find(n) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct engine::impl {
+  environment env;
+  engine_options options;
+  std::string source_name;
+  std::string original_text;  // for syntax hints
+  detail::builtins_state state;
+  duk_heap heap;
+  bool reads_clock_or_address = false;
+
+  impl(duk_heap h) : heap(std::move(h)) {}
+
+  result<void> run_script(std::string_view text);
+  result<void> check_entrypoint();
+};
+
+result<void> engine::impl::run_script(std::string_view text) {
+  compile_args a{text.data(), text.size(), source_name.c_str(), 0, false};
+  heap.begin(options.load_timeout);
+  bool ok = heap.safe_call(&compile_and_run, &a, 0, 1);
+  heap.end();
+  if (ok) {
+    duk_pop(heap.ctx());
+    return {};
+  }
+  error e = heap.take_error(a.compiled ? errc::pac_load : errc::pac_syntax, source_name);
+  if (e.is(errc::pac_syntax) && e.line) {
+    if (auto hint = syntax_hint(original_text, *e.line)) e.message += " (hint: " + *hint + ")";
+  }
+  return e;
+}
+
+result<void> engine::impl::check_entrypoint() {
+  duk_context* ctx = heap.ctx();
+  if (global_is_function(ctx, "FindProxyForURL")) return {};
+  if (options.compat == profile::winhttp && global_is_function(ctx, "FindProxyForURLEx")) return {};
+  return error(errc::pac_no_entrypoint, "FindProxyForURL is undefined or not a function.")
+      .at(source_name);
+}
+
+result<engine> engine::load(std::string_view pac_text, std::string source_name, environment env,
+                            engine_options options) {
+  if (pac_text.size() > options.max_pac_bytes) {
+    return error(errc::pac_too_large, "the PAC script is " + std::to_string(pac_text.size()) +
+                                          " bytes, over the limit of " +
+                                          std::to_string(options.max_pac_bytes) + " bytes")
+        .at(source_name);
+  }
+  if (!env.resolver) return error(errc::config, "the PAC environment has no DNS resolver");
+  if (!env.time) env.time = system_clock();
+  if (!env.local) env.local = probed_local_addresses(env.resolver);
+
+  auto heap = duk_heap::create(options.memory_limit);
+  if (!heap) return heap.error();
+  auto p = std::make_unique<impl>(std::move(*heap));
+  p->env = std::move(env);
+  p->options = options;
+  p->source_name = std::move(source_name);
+  p->original_text.assign(pac_text);
+  p->state.resolver = p->env.resolver;
+  p->state.local = p->env.local;
+  p->state.max_dns_lookups = options.max_dns_lookups_per_call;
+  p->heap.udata().owner = &p->state;
+  p->heap.set_clock(p->env.time.get());
+  p->reads_clock_or_address = references_clock_or_address(pac_text);
+
+  p->heap.begin(options.load_timeout);
+  bool installed = p->heap.safe_call(&detail::install_builtins, nullptr, 0, 1);
+  p->heap.end();
+  if (!installed) return p->heap.take_error(errc::pac_load, "PAC helper library");
+  duk_pop(p->heap.ctx());
+
+  std::string text = prepass(pac_text);
+  if (auto r = p->run_script(text); !r) return r.error();
+  if (auto r = p->check_entrypoint(); !r) return r.error();
+  return engine(std::move(p));
+}
+
+engine::engine(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+engine::engine(engine&&) noexcept = default;
+engine& engine::operator=(engine&&) noexcept = default;
+engine::~engine() = default;
+
+result<evaluation> engine::find_proxy(std::string_view url, std::string_view host) {
+  impl& m = *impl_;
+  duk_context* ctx = m.heap.ctx();
+  m.state.reset_call();
+  bool use_ex = m.options.compat == profile::winhttp && global_is_function(ctx, "FindProxyForURLEx");
+  call_args a{url.data(), url.size(), host.data(), host.size(), use_ex};
+  m.heap.begin(m.options.call_timeout);
+  bool ok = m.heap.safe_call(&call_entrypoint, &a, 0, 1);
+  m.heap.end();
+  if (!ok) return m.heap.take_error(errc::pac_exception, m.source_name);
+
+  const char* fn = use_ex ? "FindProxyForURLEx()" : "FindProxyForURL()";
+  duk_size_t len = 0;
+  const char* text = duk_get_lstring(ctx, -1, &len);
+  if (text == nullptr) {
+    std::string msg = std::string(fn) + " did not return a string (it returned " +
+                      type_name(ctx, -1) + ").";
+    duk_pop(ctx);
+    return error(errc::pac_bad_return, std::move(msg)).at(m.source_name);
+  }
+  evaluation out;
+  out.result.assign(text, len);
+  duk_pop(ctx);
+  for (unsigned char c : out.result) {
+    if (c >= 0x80) {
+      return error(errc::pac_bad_return,
+                   std::string(fn) + " returned a non-ASCII string: " + out.result)
+          .at(m.source_name);
+    }
+  }
+  out.alerts = std::move(m.state.alerts);
+  out.trace = std::move(m.state.trace);
+  return out;
+}
+
+result<std::string> engine::evaluate_expression(std::string_view expression) {
+  impl& m = *impl_;
+  duk_context* ctx = m.heap.ctx();
+  m.state.reset_call();
+  std::string text = prepass(expression);
+  compile_args a{text.data(), text.size(), "expression", DUK_COMPILE_EVAL, false};
+  m.heap.begin(m.options.call_timeout);
+  bool ok = m.heap.safe_call(&compile_and_run, &a, 0, 1) && m.heap.safe_call(&to_json, nullptr, 1, 1);
+  m.heap.end();
+  if (!ok) return m.heap.take_error(a.compiled ? errc::pac_exception : errc::pac_syntax, "expression");
+  duk_size_t len = 0;
+  const char* json = duk_get_lstring(ctx, -1, &len);
+  std::string out = json != nullptr ? std::string(json, len) : std::string("undefined");
+  duk_pop(ctx);
+  return out;
+}
+
+void engine::set_tracing(bool on) { impl_->state.tracing = on; }
+
+bool engine::reads_clock_or_local_address() const { return impl_->reads_clock_or_address; }
+
+}  // namespace wpadkit::pac
