@@ -4,6 +4,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "proxycore/dns/ares_resolver.hpp"
+#include "proxycore/dns/cached_resolver.hpp"
 #include "proxycore/dns/fixed_resolver.hpp"
 
 namespace pactool {
@@ -203,18 +205,15 @@ result<engine_setup> make_engine_setup(const engine_flags& flags) {
   return out;
 }
 
-namespace {
-
-std::shared_ptr<wpadkit::dns::host_resolver> real_resolver() {
-  // TODO(pactool): the c-ares resolver behind the TTL cache, when proxycore/dns lands it.
-  return nullptr;
-}
-
-}  // namespace
-
-wpadkit::pac::environment make_environment(const environment_settings& settings) {
-  auto table = std::make_shared<wpadkit::dns::fixed_resolver>(
-      settings.offline ? nullptr : real_resolver());
+wpadkit::result<wpadkit::pac::environment> make_environment(const environment_settings& settings) {
+  std::shared_ptr<wpadkit::dns::host_resolver> fallback;
+  if (!settings.offline) {
+    auto ares = wpadkit::dns::ares_resolver::create();
+    if (!ares) return ares.error();
+    fallback = std::make_shared<wpadkit::dns::cached_resolver>(
+        std::shared_ptr<wpadkit::dns::host_resolver>(std::move(*ares)));
+  }
+  auto table = std::make_shared<wpadkit::dns::fixed_resolver>(fallback);
   for (const auto& [name, addr] : settings.dns) table->add(name, addr);
   wpadkit::pac::environment env;
   env.resolver = table;

@@ -69,6 +69,7 @@ wpadkit::result<engine_setup> make_engine_setup(const engine_flags& flags);
 
 // Builds the environment the engine is given: the --dns table in front of the real resolver (or of
 // nothing, offline), the clock, the local addresses.
-wpadkit::pac::environment make_environment(const environment_settings& settings);
+// Errors: those of creating the c-ares resolver (errc::dns_failure, errc::config).
+wpadkit::result<wpadkit::pac::environment> make_environment(const environment_settings& settings);
 
 }  // namespace pactool

@@ -72,7 +72,9 @@ result<pac_text> read_pac(const std::string& file_or_url, std::size_t max_bytes)
 
 result<wpadkit::pac::engine> load_engine(const pac_text& pac, const engine_setup& setup,
                                          const environment_settings& settings) {
-  return wpadkit::pac::engine::load(pac.text, pac.name, make_environment(settings), setup.options);
+  auto env = make_environment(settings);
+  if (!env) return env.error();
+  return wpadkit::pac::engine::load(pac.text, pac.name, std::move(*env), setup.options);
 }
 
 std::string host_of_url(std::string_view url) {
