@@ -58,4 +58,21 @@ struct fetch_result {
 // refused, timeout, unreadable file); an HTTP-level problem is a fetch_result with findings.
 result<fetch_result> fetch_pac(const std::string& url, const fetch_options& options = {});
 
+// The seam through which WPAD discovery fetches candidates (a test double returns canned results).
+class pac_fetcher {
+ public:
+  virtual ~pac_fetcher() = default;
+  virtual result<fetch_result> fetch(const std::string& url) = 0;
+};
+
+// fetch_pac with fixed options.
+class http_pac_fetcher final : public pac_fetcher {
+ public:
+  explicit http_pac_fetcher(fetch_options options = {}) : options_(std::move(options)) {}
+  result<fetch_result> fetch(const std::string& url) override { return fetch_pac(url, options_); }
+
+ private:
+  fetch_options options_;
+};
+
 }  // namespace wpadkit::wpad
