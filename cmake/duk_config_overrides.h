@@ -15,9 +15,10 @@ extern int wpadkit_duk_exec_timeout_check(void *udata);
 #define DUK_USE_FASTINT
 
 /* Generated PACs (gfwlist-style) have long `||` chains and deep nesting that hit the default
- * compiler recursion limit of 2500. The engine runs on threads with a large enough stack for this. */
+ * compiler recursion limit of 2500. The engine compiles on a thread with a 256 MiB stack (see
+ * proxycore/pac/pac_engine.cpp), enough for this depth; a 1 MiB PAC cannot nest much deeper. */
 #undef DUK_USE_COMPILER_RECLIMIT
-#define DUK_USE_COMPILER_RECLIMIT 20000
+#define DUK_USE_COMPILER_RECLIMIT 100000
 #undef DUK_USE_NATIVE_CALL_RECLIMIT
 #define DUK_USE_NATIVE_CALL_RECLIMIT 1000
 

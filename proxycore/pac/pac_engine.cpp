@@ -93,6 +93,27 @@ bool references_clock_or_address(std::string_view text) {
   return false;
 }
 
+// Runs `fn` on a thread with a large stack and waits for it: Duktape's compiler recurses once per
+// nesting level and per `||` term of a generated PAC (DUK_USE_COMPILER_RECLIMIT in
+// cmake/duk_config_overrides.h). The stack is reserved address space, committed only as touched.
+// If no such thread can be made, `fn` runs on the caller's stack.
+constexpr std::size_t compile_stack_bytes = 256u * 1024 * 1024;
+
+void run_on_big_stack(std::function<void()> fn) {
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return fn();
+  pthread_attr_setstacksize(&attr, compile_stack_bytes);
+  pthread_t th;
+  auto body = [](void* p) -> void* {
+    (*static_cast<std::function<void()>*>(p))();
+    return nullptr;
+  };
+  int rc = pthread_create(&th, &attr, body, &fn);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) return fn();
+  pthread_join(th, nullptr);
+}
+
 }  // namespace
 
 struct engine::impl {
@@ -166,8 +187,9 @@ result<engine> engine::load(std::string_view pac_text, std::string source_name, 
   if (!installed) return p->heap.take_error(errc::pac_load, "PAC helper library");
   duk_pop(p->heap.ctx());
 
-  std::string text = prepass(pac_text);
-  if (auto r = p->run_script(text); !r) return r.error();
+  result<void> ran;
+  run_on_big_stack([&] { ran = p->run_script(prepass(pac_text)); });
+  if (!ran) return ran.error();
   if (auto r = p->check_entrypoint(); !r) return r.error();
   return engine(std::move(p));
 }

@@ -1,9 +1,629 @@
-// pac::prepass — see pac_prepass.hpp.
+// pac::prepass — see pac_prepass.hpp. A token list (with whitespace, newlines and comments kept as
+// tokens) is edited in place: each token may be replaced, and text appended after it. Every edit keeps
+// the number of newlines it removes, re-emitting them where they cannot change the program (after a
+// complete expression or inside a parameter list), so line numbers survive.
 #include "proxycore/pac/pac_prepass.hpp"
 
-namespace wpadkit::pac {
+#include <array>
+#include <cstdint>
+#include <vector>
 
-std::string prepass(std::string_view source, prepass_options) {
+namespace wpadkit::pac {
+namespace {
+
+enum class tk { ws, newline, comment, string, templ, regex, ident, number, punct };
+
+struct token {
+  tk kind;
+  std::size_t begin;
+  std::size_t end;
+};
+
+bool ident_start(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c >= 0x80 ||
+         c == '\\';
+}
+bool ident_part(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+class tokenizer {
+ public:
+  explicit tokenizer(std::string_view s) : s_(s) {}
+
+  std::vector<token> run() {
+    while (i_ < s_.size()) next();
+    return std::move(out_);
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t i_ = 0;
+  std::vector<token> out_;
+  int last_sig_ = -1;  // index of the last significant token
+
+  char at(std::size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
+
+  void push(tk kind, std::size_t b) {
+    out_.push_back({kind, b, i_});
+    if (kind != tk::ws && kind != tk::newline && kind != tk::comment) {
+      last_sig_ = static_cast<int>(out_.size()) - 1;
+    }
+  }
+
+  std::string_view text(const token& t) const { return s_.substr(t.begin, t.end - t.begin); }
+
+  // After `)`, `]`, `}`, an identifier or a literal, `/` divides; elsewhere it starts a regex.
+  bool regex_allowed() const {
+    if (last_sig_ < 0) return true;
+    const token& t = out_[last_sig_];
+    auto v = text(t);
+    switch (t.kind) {
+      case tk::punct: return v != ")" && v != "]";
+      case tk::ident: {
+        static constexpr std::array<std::string_view, 12> kw = {
+            "return", "typeof", "instanceof", "in",   "of",   "new",
+            "delete", "void",   "throw",      "case", "else", "do"};
+        for (auto k : kw) {
+          if (v == k) return true;
+        }
+        return false;
+      }
+      default: return false;
+    }
+  }
+
+  void skip_string(char quote) {
+    ++i_;
+    while (i_ < s_.size() && s_[i_] != quote && s_[i_] != '\n') {
+      if (s_[i_] == '\\') ++i_;
+      ++i_;
+    }
+    if (i_ < s_.size() && s_[i_] == quote) ++i_;
+  }
+
+  // A template literal, `${ }` substitutions included (strings and nested templates inside them).
+  void skip_template() {
+    ++i_;
+    while (i_ < s_.size() && s_[i_] != '`') {
+      if (s_[i_] == '\\') {
+        i_ += 2;
+      } else if (s_[i_] == '$' && at(i_ + 1) == '{') {
+        i_ += 2;
+        int depth = 1;
+        while (i_ < s_.size() && depth > 0) {
+          char c = s_[i_];
+          if (c == '{') {
+            ++depth, ++i_;
+          } else if (c == '}') {
+            --depth, ++i_;
+          } else if (c == '\'' || c == '"') {
+            skip_string(c);
+          } else if (c == '`') {
+            skip_template();
+          } else {
+            ++i_;
+          }
+        }
+      } else {
+        ++i_;
+      }
+    }
+    if (i_ < s_.size()) ++i_;
+  }
+
+  void skip_regex() {
+    ++i_;
+    bool in_class = false;
+    while (i_ < s_.size() && s_[i_] != '\n') {
+      char c = s_[i_];
+      if (c == '\\') {
+        i_ += 2;
+        continue;
+      }
+      ++i_;
+      if (c == '[') in_class = true;
+      if (c == ']') in_class = false;
+      if (c == '/' && !in_class) break;
+    }
+    while (i_ < s_.size() && ident_part(static_cast<unsigned char>(s_[i_]))) ++i_;
+  }
+
+  void next() {
+    std::size_t b = i_;
+    char c = s_[i_];
+    if (c == '\n') {
+      ++i_;
+      return push(tk::newline, b);
+    }
+    if (c == ' ' || c == '\t' || c == '\v' || c == '\f') {
+      while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\v' || s_[i_] == '\f')) ++i_;
+      return push(tk::ws, b);
+    }
+    if (c == '/' && at(i_ + 1) == '/') {
+      while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+      return push(tk::comment, b);
+    }
+    if (c == '/' && at(i_ + 1) == '*') {
+      auto e = s_.find("*/", i_ + 2);
+      i_ = e == std::string_view::npos ? s_.size() : e + 2;
+      return push(tk::comment, b);
+    }
+    if (c == '\'' || c == '"') {
+      skip_string(c);
+      return push(tk::string, b);
+    }
+    if (c == '`') {
+      skip_template();
+      return push(tk::templ, b);
+    }
+    if (c == '/' && regex_allowed()) {
+      skip_regex();
+      return push(tk::regex, b);
+    }
+    if (is_digit(c) || (c == '.' && is_digit(at(i_ + 1)))) {
+      bool hex = c == '0' && (at(i_ + 1) == 'x' || at(i_ + 1) == 'X');
+      while (i_ < s_.size() && (ident_part(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.')) {
+        char d = s_[i_++];
+        if (!hex && (d == 'e' || d == 'E') && (at(i_) == '+' || at(i_) == '-')) ++i_;
+      }
+      return push(tk::number, b);
+    }
+    if (ident_start(static_cast<unsigned char>(c))) {
+      while (i_ < s_.size() && ident_part(static_cast<unsigned char>(s_[i_]))) {
+        if (s_[i_] == '\\') ++i_;
+        ++i_;
+      }
+      return push(tk::ident, b);
+    }
+    if (c == '=' && at(i_ + 1) == '>') {
+      i_ += 2;
+      return push(tk::punct, b);
+    }
+    if (c == '.' && at(i_ + 1) == '.' && at(i_ + 2) == '.') {
+      i_ += 3;
+      return push(tk::punct, b);
+    }
+    ++i_;
+    push(tk::punct, b);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class editor {
+ public:
+  editor(std::string_view s, std::vector<token> t)
+      : s_(s), t_(std::move(t)), replaced_(t_.size(), false), repl_(t_.size()), after_(t_.size()) {}
+
+  std::string_view text(std::size_t k) const { return s_.substr(t_[k].begin, t_[k].end - t_[k].begin); }
+  const token& tok(std::size_t k) const { return t_[k]; }
+  std::size_t size() const { return t_.size(); }
+  bool significant(std::size_t k) const {
+    return t_[k].kind != tk::ws && t_[k].kind != tk::newline && t_[k].kind != tk::comment;
+  }
+  bool touched(std::size_t k) const { return replaced_[k]; }
+
+  void replace(std::size_t k, std::string with) {
+    replaced_[k] = true;
+    repl_[k] = std::move(with);
+  }
+  void append_after(std::size_t k, std::string_view with) { after_[k] += with; }
+
+  // Index of the next/previous significant token, or npos.
+  std::size_t next_sig(std::size_t k) const {
+    for (++k; k < t_.size(); ++k) {
+      if (significant(k)) return k;
+    }
+    return npos;
+  }
+  std::size_t prev_sig(std::size_t k) const {
+    while (k-- > 0) {
+      if (significant(k)) return k;
+    }
+    return npos;
+  }
+  bool newline_between(std::size_t a, std::size_t b) const {
+    for (std::size_t k = a + 1; k < b; ++k) {
+      if (count_newlines(k) > 0) return true;
+    }
+    return false;
+  }
+  int count_newlines(std::size_t k) const {
+    int n = 0;
+    for (char c : text(k)) n += c == '\n';
+    return n;
+  }
+
+  std::string render() const {
+    std::string out;
+    out.reserve(s_.size() + 64);
+    for (std::size_t k = 0; k < t_.size(); ++k) {
+      if (replaced_[k]) {
+        out += repl_[k];
+      } else {
+        out += text(k);
+      }
+      out += after_[k];
+    }
+    return out;
+  }
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+ private:
+  std::string_view s_;
+  std::vector<token> t_;
+  std::vector<bool> replaced_;
+  std::vector<std::string> repl_;
+  std::vector<std::string> after_;
+};
+
+bool is_punct(const editor& e, std::size_t k, std::string_view p) {
+  return k != editor::npos && e.tok(k).kind == tk::punct && e.text(k) == p;
+}
+bool is_ident(const editor& e, std::size_t k, std::string_view p) {
+  return k != editor::npos && e.tok(k).kind == tk::ident && e.text(k) == p;
+}
+
+// ---- let / const → var ----------------------------------------------------------------------
+
+void rewrite_declarations(editor& e) {
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (e.tok(k).kind != tk::ident || e.touched(k)) continue;
+    auto word = e.text(k);
+    if (word != "let" && word != "const") continue;
+    std::size_t nx = e.next_sig(k);
+    if (nx == editor::npos || e.tok(nx).kind != tk::ident) continue;
+    auto name = e.text(nx);
+    if (name == "in" || name == "instanceof" || name == "of") continue;
+    std::size_t pv = e.prev_sig(k);
+    bool statement_start = pv == editor::npos || is_punct(e, pv, ";") || is_punct(e, pv, "{") ||
+                           is_punct(e, pv, "}") || is_punct(e, pv, ")") || is_punct(e, pv, ":") ||
+                           e.newline_between(pv, k) ||
+                           (is_punct(e, pv, "(") && is_ident(e, e.prev_sig(pv), "for"));
+    if (!statement_start) continue;
+    e.replace(k, word == "let" ? "var" : "var  ");  // same width: columns stay right
+  }
+}
+
+// ---- arrow functions --------------------------------------------------------------------------
+
+// The `(` matching the `)` at `close`, when everything between is identifiers and commas.
+std::size_t simple_params_open(const editor& e, std::size_t close) {
+  for (std::size_t k = e.prev_sig(close); k != editor::npos; k = e.prev_sig(k)) {
+    if (is_punct(e, k, "(")) return k;
+    if (e.tok(k).kind == tk::ident && !e.touched(k)) continue;
+    if (is_punct(e, k, ",")) continue;
+    return editor::npos;
+  }
+  return editor::npos;
+}
+
+// The last token of an arrow's expression body starting at `b`.
+std::size_t expression_end(const editor& e, std::size_t b) {
+  int depth = 0;
+  std::size_t last = b;
+  for (std::size_t k = b; k < e.size(); ++k) {
+    if (!e.significant(k)) {
+      if (depth == 0 && k > b && e.tok(k).kind == tk::newline) return last;
+      continue;
+    }
+    if (e.tok(k).kind == tk::punct) {
+      auto p = e.text(k);
+      if (p == "(" || p == "[" || p == "{") {
+        ++depth;
+      } else if (p == ")" || p == "]" || p == "}") {
+        if (depth == 0) return last;
+        --depth;
+      } else if (depth == 0 && (p == "," || p == ";")) {
+        return last;
+      }
+    }
+    last = k;
+  }
+  return last;
+}
+
+void rewrite_arrows(editor& e) {
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (!is_punct(e, k, "=>") || e.touched(k)) continue;
+    std::size_t pv = e.prev_sig(k);
+    if (pv == editor::npos) continue;
+    std::size_t open = editor::npos;
+    std::string params;
+    if (e.tok(pv).kind == tk::ident) {
+      params = "(" + std::string(e.text(pv)) + ")";
+      open = pv;
+    } else if (is_punct(e, pv, ")")) {
+      open = simple_params_open(e, pv);
+      if (open == editor::npos) continue;
+      for (std::size_t j = open; j <= pv; ++j) params += e.text(j);
+    } else {
+      continue;
+    }
+    if (is_ident(e, e.prev_sig(open), "async")) continue;  // async arrows: left for the hint
+    std::size_t body = e.next_sig(k);
+    if (body == editor::npos) continue;
+    // Newlines between the parameters and the body move after the body (see the file comment).
+    int moved = 0;
+    for (std::size_t j = pv + 1; j < body; ++j) moved += e.count_newlines(j);
+    for (std::size_t j = open; j < body; ++j) e.replace(j, "");
+    if (is_punct(e, body, "{")) {
+      e.replace(open, "function " + params + " ");
+      e.append_after(body, std::string(static_cast<std::size_t>(moved), '\n'));
+    } else {
+      std::size_t last = expression_end(e, body);
+      e.replace(open, "function " + params + " { return ");
+      e.append_after(last, "; }" + std::string(static_cast<std::size_t>(moved), '\n'));
+    }
+  }
+}
+
+// ---- large constant literals → JSON.parse -------------------------------------------------------
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool read_hex(std::string_view s, std::size_t& i, int digits, std::uint32_t& out) {
+  out = 0;
+  for (int d = 0; d < digits; ++d) {
+    if (i >= s.size() || hex_value(s[i]) < 0) return false;
+    out = out * 16 + static_cast<std::uint32_t>(hex_value(s[i++]));
+  }
+  return true;
+}
+
+// A JavaScript string literal's value as a JSON string; false for forms we do not convert
+// (legacy octal escapes, lone surrogates, an unterminated literal).
+bool string_to_json(std::string_view lit, std::string& out) {
+  if (lit.size() < 2 || lit.back() != lit.front()) return false;
+  std::string_view s = lit.substr(1, lit.size() - 2);
+  std::string value;
+  for (std::size_t i = 0; i < s.size();) {
+    char c = s[i++];
+    if (c != '\\') {
+      value += c;
+      continue;
+    }
+    if (i >= s.size()) return false;
+    char x = s[i++];
+    std::uint32_t cp = 0;
+    switch (x) {
+      case 'n': value += '\n'; break;
+      case 't': value += '\t'; break;
+      case 'r': value += '\r'; break;
+      case 'b': value += '\b'; break;
+      case 'f': value += '\f'; break;
+      case 'v': value += '\v'; break;
+      case '\n': break;  // line continuation
+      case '0':
+        if (i < s.size() && is_digit(s[i])) return false;
+        value += '\0';
+        break;
+      case 'x':
+        if (!read_hex(s, i, 2, cp)) return false;
+        append_utf8(value, cp);
+        break;
+      case 'u':
+        if (!read_hex(s, i, 4, cp) || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        append_utf8(value, cp);
+        break;
+      default:
+        if (is_digit(x)) return false;
+        value += x;
+    }
+  }
+  out += '"';
+  for (unsigned char c : value) {
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20) {
+      static const char* hexd = "0123456789abcdef";
+      out += "\\u00";
+      out += hexd[c >> 4];
+      out += hexd[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+  return true;
+}
+
+bool json_number(std::string_view n) {
+  std::size_t i = 0;
+  if (i < n.size() && n[i] == '0') {
+    ++i;
+  } else {
+    if (i >= n.size() || !is_digit(n[i]) || n[i] == '0') return false;
+    while (i < n.size() && is_digit(n[i])) ++i;
+  }
+  if (i < n.size() && n[i] == '.') {
+    ++i;
+    if (i >= n.size() || !is_digit(n[i])) return false;
+    while (i < n.size() && is_digit(n[i])) ++i;
+  }
+  if (i < n.size() && (n[i] == 'e' || n[i] == 'E')) {
+    ++i;
+    if (i < n.size() && (n[i] == '+' || n[i] == '-')) ++i;
+    if (i >= n.size() || !is_digit(n[i])) return false;
+    while (i < n.size() && is_digit(n[i])) ++i;
+  }
+  return i == n.size();
+}
+
+class literal_reader {
+ public:
+  explicit literal_reader(const editor& e) : e_(e) {}
+
+  // Reads the value starting at significant token k; on success `k` is its last token.
+  bool value(std::size_t& k, std::string& out, int depth = 0) {
+    if (k == editor::npos || depth > 64) return false;
+    const token& t = e_.tok(k);
+    auto v = e_.text(k);
+    switch (t.kind) {
+      case tk::string: return string_to_json(v, out);
+      case tk::number:
+        if (!json_number(v)) return false;
+        out += v;
+        return true;
+      case tk::ident:
+        if (v != "true" && v != "false" && v != "null") return false;
+        out += v;
+        return true;
+      case tk::punct:
+        if (v == "-") {
+          std::size_t n = e_.next_sig(k);
+          if (n == editor::npos || e_.tok(n).kind != tk::number || !json_number(e_.text(n))) return false;
+          out += '-';
+          out += e_.text(n);
+          k = n;
+          return true;
+        }
+        if (v == "[") return array(k, out, depth);
+        if (v == "{") return object(k, out, depth);
+        return false;
+      default: return false;
+    }
+  }
+
+ private:
+  const editor& e_;
+
+  bool array(std::size_t& k, std::string& out, int depth) {
+    out += '[';
+    std::size_t n = e_.next_sig(k);
+    bool first = true;
+    while (n != editor::npos && !is_punct(e_, n, "]")) {
+      if (!first) out += ',';
+      first = false;
+      if (!value(n, out, depth + 1)) return false;
+      n = e_.next_sig(n);
+      if (is_punct(e_, n, ",")) {
+        n = e_.next_sig(n);
+      } else if (!is_punct(e_, n, "]")) {
+        return false;
+      }
+    }
+    if (n == editor::npos) return false;
+    out += ']';
+    k = n;
+    return true;
+  }
+
+  bool object(std::size_t& k, std::string& out, int depth) {
+    out += '{';
+    std::size_t n = e_.next_sig(k);
+    bool first = true;
+    while (n != editor::npos && !is_punct(e_, n, "}")) {
+      if (!first) out += ',';
+      first = false;
+      auto kt = e_.tok(n).kind;
+      auto key = e_.text(n);
+      if (kt == tk::string) {
+        if (key.substr(1, key.size() - 2) == "__proto__" || !string_to_json(key, out)) return false;
+      } else if (kt == tk::ident && key != "__proto__" && key.find('\\') == std::string_view::npos) {
+        out += '"';
+        out += key;
+        out += '"';
+      } else {
+        return false;  // numeric keys would need canonical number-to-string conversion
+      }
+      n = e_.next_sig(n);
+      if (!is_punct(e_, n, ":")) return false;
+      out += ':';
+      n = e_.next_sig(n);
+      if (!value(n, out, depth + 1)) return false;
+      n = e_.next_sig(n);
+      if (is_punct(e_, n, ",")) {
+        n = e_.next_sig(n);
+      } else if (!is_punct(e_, n, "}")) {
+        return false;
+      }
+    }
+    if (n == editor::npos) return false;
+    out += '}';
+    k = n;
+    return true;
+  }
+};
+
+// The JSON text as the body of a single-quoted JavaScript string.
+std::string quote_for_js(std::string_view json) {
+  std::string out;
+  out.reserve(json.size() + json.size() / 8 + 16);
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (c == '\\' || c == '\'') {
+      out += '\\';
+      out += c;
+    } else if (c == '\xE2' && i + 2 < json.size() && json[i + 1] == '\x80' &&
+               (json[i + 2] == '\xA8' || json[i + 2] == '\xA9')) {
+      out += json[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";  // line terminators in ES5 strings
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void rewrite_large_literals(editor& e, std::size_t min_bytes) {
+  literal_reader reader(e);
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (!is_punct(e, k, "[") && !is_punct(e, k, "{")) continue;
+    std::size_t pv = e.prev_sig(k);
+    bool expression_start = pv != editor::npos &&
+                            (is_punct(e, pv, "=") || is_punct(e, pv, "(") || is_punct(e, pv, ",") ||
+                             is_punct(e, pv, ":") || is_ident(e, pv, "return"));
+    if (!expression_start) continue;
+    std::size_t end = k;
+    std::string json;
+    if (!reader.value(end, json)) continue;
+    if (e.tok(end).end - e.tok(k).begin < min_bytes) {
+      k = end;
+      continue;
+    }
+    int newlines = 0;
+    for (std::size_t j = k; j <= end; ++j) {
+      newlines += e.count_newlines(j);
+      e.replace(j, "");
+    }
+    e.replace(k, "JSON.parse('" + quote_for_js(json) + "')" +
+                     std::string(static_cast<std::size_t>(newlines), '\n'));
+    k = end;
+  }
+}
+
+std::string normalize_line_ends(std::string_view source) {
   if (source.starts_with("\xEF\xBB\xBF")) source.remove_prefix(3);
   std::string out;
   out.reserve(source.size());
@@ -19,6 +639,52 @@ std::string prepass(std::string_view source, prepass_options) {
   return out;
 }
 
-std::optional<std::string> syntax_hint(std::string_view, int) { return std::nullopt; }
+}  // namespace
+
+std::string prepass(std::string_view source, prepass_options options) {
+  std::string text = normalize_line_ends(source);
+  editor e(text, tokenizer(text).run());
+  rewrite_large_literals(e, options.json_literal_min_bytes);
+  rewrite_declarations(e);
+  rewrite_arrows(e);
+  return e.render();
+}
+
+std::optional<std::string> syntax_hint(std::string_view source, int line) {
+  std::string text = normalize_line_ends(source);
+  std::size_t b = 0;
+  for (int l = 1; l < line && b != std::string::npos; ++l) {
+    b = text.find('\n', b);
+    if (b != std::string::npos) ++b;
+  }
+  if (b == std::string::npos || b > text.size()) return std::nullopt;
+  std::string_view ln(text);
+  ln = ln.substr(b, ln.find('\n', b) == std::string_view::npos ? std::string_view::npos
+                                                               : ln.find('\n', b) - b);
+  struct rule {
+    std::string_view needle;
+    const char* hint;
+  };
+  static constexpr std::array<rule, 11> rules = {{
+      {"`", "template literals (`...`) are not supported by Duktape (ES5.1); use string concatenation"},
+      {"=>", "this arrow function form is not supported; write function (...) { return ...; }"},
+      {"class ", "classes are not supported by Duktape (ES5.1)"},
+      {"...", "spread/rest syntax (...) is not supported by Duktape (ES5.1)"},
+      {"async ", "async functions are not supported in PAC scripts"},
+      {"await ", "await is not supported in PAC scripts"},
+      {"?.", "optional chaining (?.) is not supported by Duktape (ES5.1)"},
+      {"??", "the ?? operator is not supported by Duktape (ES5.1); use ||"},
+      {"**", "the ** operator is not supported by Duktape (ES5.1); use Math.pow"},
+      {" of ", "for...of loops are not supported by Duktape (ES5.1); use an index loop"},
+      {"let ", "this let/const form (e.g. destructuring) is not supported; use var"},
+  }};
+  for (const auto& r : rules) {
+    if (ln.find(r.needle) != std::string_view::npos) return std::string(r.hint);
+  }
+  if (ln.find("const ") != std::string_view::npos || ln.find("let[") != std::string_view::npos) {
+    return std::string("this let/const form (e.g. destructuring) is not supported; use var");
+  }
+  return std::nullopt;
+}
 
 }  // namespace wpadkit::pac

@@ -1,0 +1,152 @@
+// Tests for pac::prepass: each transformation, what it must leave alone (strings, comments, regexes,
+// templates, `let` as an identifier), line numbers kept, and generated gfwlist-style files loading.
+#include "proxycore/pac/pac_prepass.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "proxycore/dns/fixed_resolver.hpp"
+#include "proxycore/pac/pac_engine.hpp"
+
+using namespace wpadkit;
+using namespace wpadkit::pac;
+
+namespace {
+
+int lines(std::string_view s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+environment env() {
+  environment e;
+  auto r = std::make_shared<dns::fixed_resolver>();
+  e.resolver = r;
+  e.local = fixed_local_addresses({});
+  return e;
+}
+
+std::string eval_pac(std::string_view pac, std::string_view url, std::string_view host) {
+  auto e = engine::load(pac, "gen.pac", env());
+  if (!e) return "load error: " + e.error().to_string();
+  auto r = e->find_proxy(url, host);
+  if (!r) return "call error: " + r.error().to_string();
+  return r->result;
+}
+
+}  // namespace
+
+TEST_CASE("prepass normalises BOM and line ends") {
+  CHECK(prepass("\xEF\xBB\xBFvar a=1;\r\nvar b;\rvar c;\n") == "var a=1;\nvar b;\nvar c;\n");
+  CHECK(prepass("var s = '\xEF\xBB\xBF';") == "var s = '\xEF\xBB\xBF';");  // only a leading BOM
+}
+
+TEST_CASE("prepass turns let and const declarations into var") {
+  auto row = GENERATE(table<std::string, std::string>({
+      {"let x = 1; const y = 'let';", "var x = 1; var   y = 'let';"},
+      {"for (let i = 0; i < 3; i++) {}", "for (var i = 0; i < 3; i++) {}"},
+      {"if (a) {\n  const b = 2;\n}", "if (a) {\n  var   b = 2;\n}"},
+      {"var let = 5; let = let + 1;", "var let = 5; let = let + 1;"},  // an identifier in ES5
+      {"// let x = 1\nvar s = \"const y\";", "// let x = 1\nvar s = \"const y\";"},
+      {"var r = /let x/; var t = `const ${a} x`;", "var r = /let x/; var t = `const ${a} x`;"},
+      {"x = a.let; f(let);", "x = a.let; f(let);"},
+  }));
+  CHECK(prepass(std::get<0>(row)) == std::get<1>(row));
+}
+
+TEST_CASE("prepass turns simple arrow functions into function expressions") {
+  auto row = GENERATE(table<std::string, std::string>({
+      {"var f = h => h + '.x';", "var f = function (h) { return h + '.x'; };"},
+      {"var f = (a, b) => a + b;", "var f = function (a, b) { return a + b; };"},
+      {"var f = () => 1;", "var f = function () { return 1; };"},
+      {"l.some(d => dnsDomainIs(host, d))", "l.some(function (d) { return dnsDomainIs(host, d); })"},
+      {"var f = (a) => { return a; };", "var f = function (a) { return a; };"},
+      {"g(x => ({a: x}), 2)", "g(function (x) { return ({a: x}); }, 2)"},
+      {"var s = '=>'; // a => b", "var s = '=>'; // a => b"},
+  }));
+  CHECK(prepass(std::get<0>(row)) == std::get<1>(row));
+}
+
+TEST_CASE("prepass keeps every line on its line") {
+  std::string src =
+      "let a = 1;\r\n"
+      "var f = (x,\n y) =>\n  x + y;\n"
+      "var big = [\n" +
+      [] {
+        std::string s;
+        for (int i = 0; i < 500; ++i) s += "  'd" + std::to_string(i) + ".example.com',\n";
+        return s;
+      }() +
+      "];\n"
+      "throw new Error('here');\n";
+  std::string out = prepass(src);
+  CHECK(lines(out) == lines(src));
+  CHECK_THAT(out, Catch::Contains("JSON.parse('["));
+  auto e = engine::load(src + "function FindProxyForURL(){return 'DIRECT';}", "l.pac", env());
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().is(errc::pac_load));
+  CHECK(e.error().line == lines(src));
+}
+
+TEST_CASE("prepass turns large constant literals into JSON.parse and small ones not") {
+  prepass_options o;
+  o.json_literal_min_bytes = 5;
+  CHECK(prepass("var a = ['x', \"y\\n\", 1.5, -2, true, null, {k: 'v', 'q': [0]}];", o) ==
+        "var a = JSON.parse('[\"x\",\"y\\\\n\",1.5,-2,true,null,{\"k\":\"v\",\"q\":[0]}]');");
+  CHECK(prepass("var a = ['it\\'s'];", o) == "var a = JSON.parse('[\"it\\'s\"]');");
+  CHECK(prepass("var a = [1, 2, 3];") == "var a = [1, 2, 3];");                // small
+  CHECK(prepass("var a = [x, 'yyyyyyyyyy'];", o) == "var a = [x, 'yyyyyyyyyy'];");  // not constant
+  CHECK(prepass("var a = [0x10, 'yyyyyyyyyy'];", o) == "var a = [0x10, 'yyyyyyyyyy'];");
+  CHECK(prepass("f(a[ 'yyyyyyyyyyyy' ]);", o) == "f(a[ 'yyyyyyyyyyyy' ]);");  // member access
+}
+
+TEST_CASE("syntax errors name the unsupported construct") {
+  auto e = engine::load("function FindProxyForURL(u, h) {\n  return `PROXY ${h}:80`;\n}\n", "t.pac", env());
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().is(errc::pac_syntax));
+  CHECK(e.error().line == 2);
+  CHECK_THAT(e.error().message, Catch::Contains("template literals"));
+  CHECK(syntax_hint("a\nclass X {}\n", 2)->find("classes") != std::string::npos);
+  CHECK(syntax_hint("a\nb\n", 2) == std::nullopt);
+}
+
+TEST_CASE("modern and messy PAC files load and answer") {
+  std::string pac =
+      "\xEF\xBB\xBF// generated\r\n"
+      "const proxy = 'PROXY p.example:8080';\r\n"
+      "let direct = ['intranet.example', 'corp.example'];\r\n"
+      "var octal = 010;\r\n"
+      "function FindProxyForURL(url, host) {\r\n"
+      "  if (direct.some(d => dnsDomainIs(host, d))) return 'DIRECT';\r\n"
+      "  for (let i = 0; i < 2; i++) { const x = i; }\r\n"
+      "  return octal == 8 ? proxy : 'DIRECT';\r\n"
+      "}\r\n";
+  CHECK(eval_pac(pac, "http://a.corp.example/", "a.corp.example") == "DIRECT");
+  CHECK(eval_pac(pac, "http://www.other.test/", "www.other.test") == "PROXY p.example:8080");
+}
+
+TEST_CASE("gfwlist-style generated PAC files with tens of thousands of domains load") {
+  const int n = 30000;
+  SECTION("a huge array literal") {
+    std::string pac = "var domains = [\n";
+    for (int i = 0; i < n; ++i) pac += "  \"d" + std::to_string(i) + ".blocked.example\",\n";
+    pac += "];\nvar set = {};\nfor (var i = 0; i < domains.length; i++) set[domains[i]] = 1;\n"
+           "function FindProxyForURL(url, host) { return set[host] ? 'SOCKS5 s:1080' : 'DIRECT'; }\n";
+    REQUIRE(pac.size() > 500 * 1024);
+    CHECK(eval_pac(pac, "http://d29999.blocked.example/", "d29999.blocked.example") == "SOCKS5 s:1080");
+    CHECK(eval_pac(pac, "http://ok.example/", "ok.example") == "DIRECT");
+  }
+  SECTION("a huge object literal") {
+    std::string pac = "var domains = {\n";
+    for (int i = 0; i < n; ++i) pac += "  \"d" + std::to_string(i) + ".blocked.example\": 1,\n";
+    pac += "};\nfunction FindProxyForURL(url, host) { return domains.hasOwnProperty(host) ? "
+           "'PROXY p:1' : 'DIRECT'; }\n";
+    CHECK(eval_pac(pac, "http://d123.blocked.example/", "d123.blocked.example") == "PROXY p:1");
+  }
+  SECTION("a long || chain") {
+    std::string pac = "function FindProxyForURL(url, host) {\n  if (";
+    for (int i = 0; i < 20000; ++i) {
+      if (i) pac += " ||\n      ";
+      pac += "dnsDomainIs(host, '.d" + std::to_string(i) + ".ex')";
+    }
+    pac += ")\n    return 'PROXY p:1';\n  return 'DIRECT';\n}\n";
+    CHECK(eval_pac(pac, "http://a.d19999.ex/", "a.d19999.ex") == "PROXY p:1");
+    CHECK(eval_pac(pac, "http://a.other.ex/", "a.other.ex") == "DIRECT");
+  }
+}
