@@ -193,7 +193,12 @@ class tokenizer {
 class editor {
  public:
   editor(std::string_view s, std::vector<token> t)
-      : s_(s), t_(std::move(t)), replaced_(t_.size(), false), repl_(t_.size()), after_(t_.size()) {}
+      : s_(s),
+        t_(std::move(t)),
+        replaced_(t_.size(), false),
+        repl_(t_.size()),
+        before_(t_.size()),
+        after_(t_.size()) {}
 
   std::string_view text(std::size_t k) const { return s_.substr(t_[k].begin, t_[k].end - t_[k].begin); }
   const token& tok(std::size_t k) const { return t_[k]; }
@@ -208,6 +213,7 @@ class editor {
     repl_[k] = std::move(with);
   }
   void append_after(std::size_t k, std::string_view with) { after_[k] += with; }
+  void prepend_before(std::size_t k, std::string_view with) { before_[k].insert(0, with); }
 
   // Index of the next/previous significant token, or npos.
   std::size_t next_sig(std::size_t k) const {
@@ -238,6 +244,7 @@ class editor {
     std::string out;
     out.reserve(s_.size() + 64);
     for (std::size_t k = 0; k < t_.size(); ++k) {
+      out += before_[k];
       if (replaced_[k]) {
         out += repl_[k];
       } else {
@@ -255,6 +262,7 @@ class editor {
   std::vector<token> t_;
   std::vector<bool> replaced_;
   std::vector<std::string> repl_;
+  std::vector<std::string> before_;
   std::vector<std::string> after_;
 };
 
@@ -355,6 +363,99 @@ void rewrite_arrows(editor& e) {
       std::size_t last = expression_end(e, body);
       e.replace(open, "function " + params + " { return ");
       e.append_after(last, "; }" + std::string(static_cast<std::size_t>(moved), '\n'));
+    }
+  }
+}
+
+// ---- long || chains → nested groups -----------------------------------------------------------
+//
+// Duktape compiles `a || b || c ...` recursively, one level per term, and frees no temporary register
+// until the statement ends: a generated condition of 20,000 terms needs a deep compiler stack, hits
+// the 32,768-register limit past that, and every helper call made while evaluating it clears the
+// function's whole register file (quadratic time). Each group of 32 terms therefore becomes its own
+// function, `(function () { return t1 || ... || t32; })()`, recursively: the same value and the same
+// evaluation order (|| is associative), with few registers per function. Terms that use `this` or
+// `arguments` (which a function would rebind) are left alone.
+
+constexpr std::size_t chain_group = 32;
+
+struct chain_term {
+  std::size_t first;
+  std::size_t last;
+};
+
+// The terms of the parenthesised expression (open, close), split at depth-0 `||`; empty when the
+// expression has anything of lower precedence than || at depth 0 (?:, assignment, comma).
+std::vector<chain_term> or_terms(const editor& e, std::string_view src, std::size_t open,
+                                 std::size_t close) {
+  std::vector<chain_term> terms;
+  int depth = 0;
+  std::size_t first = editor::npos;
+  std::size_t last = editor::npos;
+  for (std::size_t k = open + 1; k < close; ++k) {
+    if (!e.significant(k)) continue;
+    if (e.touched(k)) return {};
+    if (e.tok(k).kind == tk::ident && (e.text(k) == "this" || e.text(k) == "arguments")) return {};
+    if (e.tok(k).kind == tk::punct) {
+      auto p = e.text(k);
+      if (p == "(" || p == "[" || p == "{") ++depth;
+      if (p == ")" || p == "]" || p == "}") --depth;
+      if (depth == 0) {
+        if (p == "?" || p == "," || p == ";" || p == "=>") return {};
+        if (p == "=") {
+          std::size_t at = e.tok(k).begin;
+          char before = at > 0 ? src[at - 1] : ' ';
+          char after = at + 1 < src.size() ? src[at + 1] : ' ';
+          bool comparison = after == '=' || before == '=' || before == '!' || before == '<' ||
+                            before == '>';
+          if (!comparison) return {};
+        }
+        if (p == "|" && e.tok(k).begin + 1 < src.size() && src[e.tok(k).begin + 1] == '|') {
+          std::size_t second = k + 1;
+          if (first == editor::npos) return {};
+          terms.push_back({first, last});
+          first = editor::npos;
+          k = second;
+          continue;
+        }
+      }
+    }
+    if (first == editor::npos) first = k;
+    last = k;
+  }
+  if (first == editor::npos || terms.empty()) return {};
+  terms.push_back({first, last});
+  return terms;
+}
+
+void group_terms(editor& e, std::vector<chain_term> terms) {
+  while (terms.size() > chain_group) {
+    std::vector<chain_term> groups;
+    for (std::size_t i = 0; i < terms.size(); i += chain_group) {
+      std::size_t j = std::min(terms.size(), i + chain_group) - 1;
+      if (j > i) {
+        e.prepend_before(terms[i].first, "(function () { return ");
+        e.append_after(terms[j].last, "; })()");
+      }
+      groups.push_back({terms[i].first, terms[j].last});
+    }
+    terms = std::move(groups);
+  }
+}
+
+void balance_or_chains(editor& e, std::string_view src) {
+  std::vector<std::size_t> opens;
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (e.tok(k).kind != tk::punct) continue;
+    auto p = e.text(k);
+    if (p == "(") {
+      opens.push_back(k);
+    } else if (p == ")" && !opens.empty()) {
+      std::size_t open = opens.back();
+      opens.pop_back();
+      if (k - open < 4 * chain_group) continue;  // too short to matter
+      auto terms = or_terms(e, src, open, k);
+      if (terms.size() > chain_group) group_terms(e, std::move(terms));
     }
   }
 }
@@ -647,6 +748,7 @@ std::string prepass(std::string_view source, prepass_options options) {
   rewrite_large_literals(e, options.json_literal_min_bytes);
   rewrite_declarations(e);
   rewrite_arrows(e);
+  balance_or_chains(e, text);
   return e.render();
 }
 

@@ -96,6 +96,24 @@ TEST_CASE("prepass turns large constant literals into JSON.parse and small ones 
   CHECK(prepass("f(a[ 'yyyyyyyyyyyy' ]);", o) == "f(a[ 'yyyyyyyyyyyy' ]);");  // member access
 }
 
+TEST_CASE("prepass groups long || chains without changing them") {
+  std::string chain;
+  for (int i = 0; i < 40; ++i) chain += (i ? " || " : "") + std::string("f(") + std::to_string(i) + ")";
+  std::string out = prepass("if (" + chain + ") x();");
+  CHECK(out.starts_with("if ((function () { return f(0) || f(1)"));
+  CHECK_THAT(out, Catch::Contains("f(31); })() || (function () { return f(32) ||"));
+  CHECK_THAT(out, Catch::EndsWith("f(39); })()) x();"));
+  // Anything of lower precedence at the top level leaves the chain alone.
+  std::string assign = "if (a = " + chain + ") x();";
+  CHECK(prepass(assign) == assign);
+  std::string cond = "var v = (" + chain + " ? 1 : 2);";
+  CHECK(prepass(cond) == cond);
+  std::string uses_this = "if (this.a || " + chain + ") x();";
+  CHECK(prepass(uses_this) == uses_this);
+  std::string cmp = "if (a == 1 || " + chain + ") x();";
+  CHECK(prepass(cmp) != cmp);
+}
+
 TEST_CASE("syntax errors name the unsupported construct") {
   auto e = engine::load("function FindProxyForURL(u, h) {\n  return `PROXY ${h}:80`;\n}\n", "t.pac", env());
   REQUIRE_FALSE(e.has_value());
@@ -148,5 +166,6 @@ TEST_CASE("gfwlist-style generated PAC files with tens of thousands of domains l
     pac += ")\n    return 'PROXY p:1';\n  return 'DIRECT';\n}\n";
     CHECK(eval_pac(pac, "http://a.d19999.ex/", "a.d19999.ex") == "PROXY p:1");
     CHECK(eval_pac(pac, "http://a.other.ex/", "a.other.ex") == "DIRECT");
+    CHECK(eval_pac(pac, "http://a.d0.ex/", "a.d0.ex") == "PROXY p:1");
   }
 }
