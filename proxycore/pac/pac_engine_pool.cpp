@@ -1,0 +1,197 @@
+// pac::engine_pool — see pac_engine_pool.hpp.
+//
+// A generation is one loaded script: one engine per worker, engine i used only by worker i. Each job
+// holds the generation that was current when it was queued, so queued calls finish on the script they
+// were queued for while later calls see the new one; an old generation is freed with its last job.
+// The mutex guards only the queue and the current generation, never a script run.
+#include "proxycore/pac/pac_engine_pool.hpp"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace wpadkit::pac {
+namespace {
+
+// Workers evaluate on a generous stack (Duktape's native calls recurse; see also the compile stack
+// in pac_engine.cpp).
+constexpr std::size_t worker_stack_bytes = 16u * 1024 * 1024;
+
+struct generation {
+  unsigned long version = 0;
+  std::vector<engine> engines;  // index = worker id
+};
+
+struct job {
+  std::string url;
+  std::string host;
+  engine_pool::completion done;
+  std::shared_ptr<generation> gen;
+};
+
+// Loads one engine per worker, in parallel. Errors: the first load error.
+result<std::shared_ptr<generation>> load_generation(const std::string& text, const std::string& name,
+                                                    const environment& env,
+                                                    const engine_options& options, unsigned n) {
+  std::vector<std::optional<result<engine>>> loaded(n);
+  std::vector<std::thread> loaders;
+  for (unsigned i = 0; i < n; ++i) {
+    loaders.emplace_back([&, i] { loaded[i].emplace(engine::load(text, name, env, options)); });
+  }
+  for (auto& t : loaders) t.join();
+  auto gen = std::make_shared<generation>();
+  for (auto& r : loaded) {
+    if (!*r) return r->error();
+    gen->engines.push_back(std::move(**r));
+  }
+  return gen;
+}
+
+}  // namespace
+
+struct engine_pool::impl {
+  environment env;
+  engine_options options;
+  unsigned threads = 1;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<job> queue;
+  std::shared_ptr<generation> current;
+  bool stopping = false;
+  std::atomic<unsigned long> version{1};
+  std::mutex reload_mu;  // one reload at a time
+
+  std::vector<pthread_t> workers;
+
+  struct start_args {
+    impl* self;
+    unsigned id;
+  };
+  std::vector<std::unique_ptr<start_args>> args;
+
+  void run(unsigned id);
+  void start();
+  void stop();
+};
+
+void engine_pool::impl::run(unsigned id) {
+  for (;;) {
+    job j;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return stopping || !queue.empty(); });
+      if (stopping) return;
+      j = std::move(queue.front());
+      queue.pop_front();
+    }
+    auto r = j.gen->engines[id].find_proxy(j.url, j.host);
+    j.gen.reset();
+    j.done(std::move(r));
+  }
+}
+
+void engine_pool::impl::start() {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, worker_stack_bytes);
+  for (unsigned i = 0; i < threads; ++i) {
+    args.push_back(std::make_unique<start_args>(start_args{this, i}));
+    pthread_t th;
+    auto body = [](void* p) -> void* {
+      auto* a = static_cast<start_args*>(p);
+      a->self->run(a->id);
+      return nullptr;
+    };
+    if (pthread_create(&th, &attr, body, args.back().get()) != 0) {
+      pthread_attr_destroy(&attr);
+      throw std::system_error(errno, std::generic_category(), "cannot start a PAC worker thread");
+    }
+    workers.push_back(th);
+  }
+  pthread_attr_destroy(&attr);
+}
+
+void engine_pool::impl::stop() {
+  std::deque<job> left;
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  for (auto th : workers) pthread_join(th, nullptr);
+  {
+    std::lock_guard lock(mu);
+    left.swap(queue);
+  }
+  for (auto& j : left) j.done(error(errc::pac_exception, "the PAC engine pool is shutting down"));
+}
+
+engine_pool::engine_pool(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+engine_pool::~engine_pool() {
+  if (impl_) impl_->stop();
+}
+
+result<std::unique_ptr<engine_pool>> engine_pool::create(std::string pac_text, std::string source_name,
+                                                         environment env, engine_options options,
+                                                         unsigned threads) {
+  auto p = std::make_unique<impl>();
+  p->threads = std::max(1u, threads);
+  // Engines share the environment; fill in the defaults once so that all see the same sources.
+  if (!env.resolver) return error(errc::config, "the PAC environment has no DNS resolver");
+  if (!env.time) env.time = system_clock();
+  if (!env.local) env.local = probed_local_addresses(env.resolver);
+  p->env = std::move(env);
+  p->options = options;
+  auto gen = load_generation(pac_text, source_name, p->env, p->options, p->threads);
+  if (!gen) return gen.error();
+  (*gen)->version = 1;
+  p->current = std::move(*gen);
+  p->start();
+  return std::unique_ptr<engine_pool>(new engine_pool(std::move(p)));
+}
+
+void engine_pool::find_proxy(std::string url, std::string host, completion done) {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->stopping) {
+      impl_->queue.push_back(job{std::move(url), std::move(host), std::move(done), impl_->current});
+      impl_->cv.notify_one();
+      return;
+    }
+  }
+  done(error(errc::pac_exception, "the PAC engine pool is shutting down"));
+}
+
+result<evaluation> engine_pool::find_proxy_sync(std::string url, std::string host) {
+  std::promise<result<evaluation>> answer;
+  auto future = answer.get_future();
+  find_proxy(std::move(url), std::move(host),
+             [&answer](result<evaluation> r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+result<void> engine_pool::reload(std::string pac_text, std::string source_name) {
+  std::lock_guard serial(impl_->reload_mu);
+  auto gen = load_generation(pac_text, source_name, impl_->env, impl_->options, impl_->threads);
+  if (!gen) return gen.error();
+  std::shared_ptr<generation> old;
+  {
+    std::lock_guard lock(impl_->mu);
+    (*gen)->version = impl_->version.load() + 1;
+    old = std::exchange(impl_->current, std::move(*gen));
+    impl_->version.store(impl_->current->version);
+  }
+  return {};  // `old` is freed here or with the last queued job that still uses it
+}
+
+unsigned long engine_pool::version() const { return impl_->version.load(); }
+
+}  // namespace wpadkit::pac
