@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   int exit_code = pactool::exit_ok;
 
   // One line per subcommand.
+  pactool::add_discover_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
