@@ -1,0 +1,129 @@
+#include "proxycore/forward/connector.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "proxycore/forward/socks_client.hpp"
+
+namespace wpadkit::forward {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+constexpr auto token = asio::as_tuple(asio::use_awaitable);
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  auto a = ep.address().to_string();
+  return (ep.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(ep.port());
+}
+
+error io_failure(const boost::system::error_code& ec, const std::string& what) {
+  if (ec == beast::error::timeout) return error(errc::timeout, what + ": timed out");
+  return error(errc::io, what + ": " + ec.message());
+}
+
+}  // namespace
+
+std::string hop_key(const proxy_server& hop, const request_target& t) {
+  switch (hop.type()) {
+    case proxy_server::scheme::direct: return "DIRECT " + t.authority();
+    case proxy_server::scheme::socks4:
+    case proxy_server::scheme::socks5: return hop.to_pac_string() + ">" + t.authority();
+    default: return hop.to_pac_string();
+  }
+}
+
+bool is_hop_down(const error& e) { return !e.is(errc::http); }
+
+asio::awaitable<result<tcp::socket>> connector::connect_host(std::string host, std::uint16_t port) {
+  auto addresses = co_await resolver_.resolve(host);
+  if (!addresses) co_return std::move(addresses).error();
+  std::string failures;
+  bool all_timeouts = true;
+  for (const auto& a : *addresses) {
+    tcp::endpoint ep(a, port);
+    beast::tcp_stream stream(co_await asio::this_coro::executor);
+    stream.expires_after(config_.connect_timeout);
+    auto [ec] = co_await stream.async_connect(ep, token);
+    if (!ec) {
+      boost::system::error_code ignored;
+      stream.socket().set_option(tcp::no_delay(true), ignored);
+      co_return stream.release_socket();
+    }
+    all_timeouts = all_timeouts && ec == beast::error::timeout;
+    if (!failures.empty()) failures += "; ";
+    failures += "connect to " + endpoint_text(ep) + ": " +
+                (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+  }
+  co_return error(all_timeouts ? errc::timeout : errc::io, failures);
+}
+
+asio::awaitable<result<void>> connector::proxy_connect(upstream_connection& c, const request_target& t) {
+  namespace http = beast::http;
+  http::request<http::empty_body> req{http::verb::connect, t.authority(), 11};
+  req.set(http::field::host, t.authority());
+  append_via(req.base(), 11, via_name_);
+  c.stream.expires_after(config_.connect_timeout);
+  auto [wec, wn] = co_await http::async_write(c.stream, req, token);
+  if (wec) co_return io_failure(wec, "sending CONNECT");
+  http::response_parser<http::empty_body> p;
+  p.skip(true);  // a 2xx to CONNECT has no body: what follows is the tunnel
+  p.header_limit(static_cast<std::uint32_t>(config_.header_limit));
+  auto [rec, rn] = co_await http::async_read_header(c.stream, c.buffer, p, token);
+  if (rec) co_return io_failure(rec, "reading the CONNECT response");
+  auto status = p.get().result_int();
+  if (status / 100 != 2) {
+    co_return error(errc::http, "refused CONNECT with " + std::to_string(status) + " " +
+                                    std::string(p.get().reason()));
+  }
+  co_return result<void>{};
+}
+
+asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(const proxy_server& hop,
+                                                                               const request_target& t,
+                                                                               bool tunnel) {
+  using scheme = proxy_server::scheme;
+  if (hop.type() == scheme::https || hop.type() == scheme::quic) {
+    co_return error(errc::unsupported, std::string("proxy type ") +
+                                           proxy_server::scheme_name(hop.type()) + " is not supported");
+  }
+  bool direct = hop.is_direct();
+  auto stream = co_await connect_host(direct ? t.host : hop.host(), direct ? t.port : hop.port());
+  if (!stream) co_return std::move(stream).error();
+  auto conn = std::make_unique<upstream_connection>(beast::tcp_stream(std::move(*stream)));
+  conn->key = hop_key(hop, t);
+  if (hop.type() == scheme::socks4 || hop.type() == scheme::socks5) {
+    std::optional<asio::ip::address_v4> v4;
+    if (hop.type() == scheme::socks4) {
+      // Browsers resolve for SOCKS4 themselves; a name we cannot resolve to IPv4 goes as SOCKS4a.
+      auto addrs = co_await resolver_.resolve(t.host);
+      if (addrs) {
+        for (auto& a : *addrs) {
+          if (a.is_v4()) {
+            v4 = a.to_v4();
+            break;
+          }
+        }
+      }
+    }
+    conn->stream.expires_after(config_.connect_timeout);
+    auto ok = co_await socks::socks_connect(
+        conn->stream, hop.type() == scheme::socks4 ? socks::version::v4 : socks::version::v5, t.host,
+        t.port, v4);
+    if (!ok) co_return std::move(ok).error();
+  } else if (tunnel && !direct) {
+    auto ok = co_await proxy_connect(*conn, t);
+    if (!ok) co_return std::move(ok).error();
+  }
+  conn->stream.expires_never();
+  co_return std::move(conn);
+}
+
+}  // namespace wpadkit::forward

@@ -1,0 +1,54 @@
+#pragma once
+// forward::connector — reaches one next hop of a PAC list:
+//   DIRECT         TCP to the origin, trying every address it resolves to in turn (SPEC point 7)
+//   PROXY / HTTP   TCP to the proxy; for a tunnel, also its CONNECT exchange
+//   SOCKS4 / 5     TCP to the SOCKS proxy, then its CONNECT handshake (socks_client.hpp)
+//   HTTPS, QUIC    not supported: errc::unsupported (the next hop is tried)
+// Each step has the config's connect deadline. Used from one I/O thread; borrows its arguments.
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <memory>
+#include <string>
+
+#include "proxycore/base/error.hpp"
+#include "proxycore/forward/origin_resolver.hpp"
+#include "proxycore/forward/proxy_config.hpp"
+#include "proxycore/forward/request_rewrite.hpp"
+#include "proxycore/forward/upstream_pool.hpp"
+#include "proxycore/model/proxy_list.hpp"
+
+namespace wpadkit::forward {
+
+// The pool key of a hop for a target: proxies are shared by every origin, DIRECT and SOCKS
+// connections belong to one origin.
+std::string hop_key(const proxy_server& hop, const request_target& t);
+
+// True when a failure says the hop itself is unusable (it goes on the bad-proxy list), false when the
+// hop answered and refused this one request (errc::http: a SOCKS or CONNECT refusal).
+bool is_hop_down(const error& e);
+
+class connector {
+ public:
+  connector(origin_resolver& resolver, const proxy_config& config, const std::string& via_name)
+      : resolver_(resolver), config_(config), via_name_(via_name) {}
+
+  // TCP to host:port. Errors: errc::dns_*, errc::io (every address refused or failed; the message
+  // lists each), errc::timeout.
+  boost::asio::awaitable<result<boost::asio::ip::tcp::socket>> connect_host(std::string host,
+                                                                           std::uint16_t port);
+
+  // A fresh connection through `hop` for `t` (tunnel: ready for raw bytes to t's authority).
+  // Errors: as connect_host, plus errc::http (the proxy refused), errc::unsupported.
+  boost::asio::awaitable<result<std::unique_ptr<upstream_connection>>> open(const proxy_server& hop,
+                                                                             const request_target& t,
+                                                                             bool tunnel);
+
+ private:
+  boost::asio::awaitable<result<void>> proxy_connect(upstream_connection& c, const request_target& t);
+
+  origin_resolver& resolver_;
+  const proxy_config& config_;
+  const std::string& via_name_;
+};
+
+}  // namespace wpadkit::forward

@@ -1,0 +1,65 @@
+#pragma once
+// forward::pac_decisions — the decision_source that runs a PAC: FindProxyForURL on the workers of a
+// pac::engine_pool (never on an I/O thread), a swap-in reload that keeps the last good script when a
+// new one fails to load, the policy for requests that arrive before any PAC loaded, and a decision
+// cache.
+//
+// The cache is keyed by (PAC version, URL, host) and used only for scripts that read neither the
+// clock nor the local address (pac::engine::reads_clock_or_local_address): such a script's answer is
+// a function of the URL and host alone, DNS answers aside (a script that calls dnsResolve is cached
+// too; its entries are dropped on every reload and when the cache fills). The whole URL is part of
+// the key, path included, since no analysis proves a script ignores the path.
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "proxycore/forward/decision_source.hpp"
+#include "proxycore/forward/proxy_config.hpp"
+#include "proxycore/pac/pac_engine_pool.hpp"
+
+namespace wpadkit::forward {
+
+struct pac_decisions_options {
+  pac::environment env;          // resolver required; shared by the pool's workers
+  pac::engine_options engine;
+  unsigned threads = 2;          // engine_pool workers
+  no_pac_policy when_no_pac = no_pac_policy::wait;
+  bool cache = true;
+  std::size_t cache_entries = 10000;
+};
+
+class pac_decisions final : public decision_source {
+ public:
+  explicit pac_decisions(pac_decisions_options options);
+  ~pac_decisions() override;
+
+  // Loads `text` (first load) or reloads it. Errors: those of pac::engine_pool::create / reload; the
+  // PAC serving before (if any) keeps serving. Thread-safe.
+  result<void> load(std::string text, std::string source_name);
+
+  void find_proxy(std::string url, std::string host, completion done) override;
+  bool ready() const override;
+
+  unsigned long version() const;   // 0 until the first load
+  bool caching() const;            // whether the loaded script's decisions are cached
+  std::uint64_t cache_hits() const;
+
+ private:
+  struct cache_state;
+  struct waiter {
+    std::string url, host;
+    completion done;
+  };
+  void evaluate(std::shared_ptr<pac::engine_pool> pool, std::string url, std::string host,
+                completion done);
+
+  pac_decisions_options options_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<pac::engine_pool> pool_;
+  std::shared_ptr<cache_state> cache_;
+  std::deque<waiter> waiters_;
+};
+
+}  // namespace wpadkit::forward

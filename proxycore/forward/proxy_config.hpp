@@ -1,0 +1,91 @@
+#pragma once
+// forward::proxy_config — everything the forwarding proxy can be told, as one plain struct. Built by
+// the program edge (pactool proxy, pacserver's [proxy] section) and validated by validate_config()
+// before a proxy_service is constructed; proxycore reads no environment and no files for it.
+#include <boost/asio/ip/address.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proxycore/base/error.hpp"
+#include "proxycore/base/limits.hpp"
+
+namespace wpadkit::forward {
+
+using namespace std::chrono_literals;
+
+// A client network allowed to use the proxy: address + prefix length ("127.0.0.0/8", "::1/128").
+struct client_network {
+  boost::asio::ip::address network;
+  unsigned prefix = 0;
+};
+
+// Parses "ADDR/LEN" or a bare address (a /32 or /128). Errors: errc::parse naming the text.
+result<client_network> parse_client_network(std::string_view text);
+bool network_contains(const client_network& net, const boost::asio::ip::address& a);
+
+// What to do with a request while no PAC is loaded (the URL source has not answered yet).
+enum class no_pac_policy {
+  direct,  // route every request DIRECT
+  refuse,  // answer 503 naming the reason
+  wait,    // wait up to no_pac_wait for a PAC, then refuse
+};
+
+struct proxy_config {
+  // Where to listen. Port 0 picks a free port; proxy_service::port() reports it.
+  boost::asio::ip::address listen_address = boost::asio::ip::make_address_v4("127.0.0.1");
+  std::uint16_t listen_port = 3128;
+  // Admin listener serving /metrics (Prometheus text). Port 0 with admin_enabled picks a free port.
+  bool admin_enabled = false;
+  boost::asio::ip::address admin_address = boost::asio::ip::make_address_v4("127.0.0.1");
+  std::uint16_t admin_port = 0;
+
+  // I/O threads, each running its own io_context (see proxy_service.hpp for why). 0: hardware cores.
+  unsigned threads = 0;
+
+  // Our Via received-by name (RFC 9110 §7.6.3). Empty: "<host name>:<bound port>", which is unique per
+  // listener, so that two wpadkit proxies chained on one machine are not mistaken for a loop.
+  std::string via_name;
+
+  // Clients allowed to use the proxy; others get 403. Empty: loopback only.
+  std::vector<client_network> allowed_clients;
+  // CONNECT only to these ports (empty: any port). RFC 9110 §9.3.6 advises limiting them.
+  std::vector<std::uint16_t> connect_ports = {443, 563};
+  // TRACE echoes cookies back (cross-site tracing): refused with 405 unless enabled.
+  bool trace_enabled = false;
+
+  // Byte limits.
+  std::size_t header_limit = 64 * 1024;              // request or response head → 431 / 502
+  std::uint64_t body_limit = 64ull * 1024 * 1024 * 1024;  // per message body, streamed
+  std::size_t relay_buffer = 16 * 1024;              // bytes in flight per direction
+
+  // Deadlines.
+  std::chrono::milliseconds client_head_timeout = 30s;  // first byte to end of head → 408
+  std::chrono::milliseconds client_idle_timeout = 60s;  // keep-alive wait for the next request
+  std::chrono::milliseconds connect_timeout = 10s;      // per address / per proxy
+  std::chrono::milliseconds upstream_timeout = 60s;     // upstream silent this long → 504
+  std::chrono::milliseconds tunnel_idle_timeout = 600s; // CONNECT tunnel with no bytes either way
+  std::chrono::milliseconds pac_timeout = 5s;           // waiting for a PAC decision → 502
+  std::chrono::milliseconds shutdown_grace = 10s;       // SIGTERM drain
+
+  // Chromium's bad-proxy list: a proxy that failed is tried last for this long.
+  std::chrono::milliseconds bad_proxy_retry = limits::bad_proxy_retry;
+
+  // Idle upstream connections kept per next hop and per thread, and how long.
+  std::size_t pool_max_idle_per_hop = 16;
+  std::chrono::milliseconds pool_idle_timeout = 30s;
+
+  no_pac_policy when_no_pac = no_pac_policy::wait;
+  std::chrono::milliseconds no_pac_wait = 10s;
+
+  // Cache PAC decisions per PAC version (only for scripts that read neither clock nor local address).
+  bool decision_cache = true;
+  std::size_t decision_cache_entries = 10000;
+};
+
+// Errors: errc::config naming the bad field.
+result<void> validate_config(const proxy_config& c);
+
+}  // namespace wpadkit::forward

@@ -1,0 +1,53 @@
+#pragma once
+// Internal to proxycore/forward: the state a proxy_service shares with its sessions. Not installed
+// API: pacserver and pactool use proxy_service.hpp.
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "proxycore/dns/async_resolver.hpp"
+#include "proxycore/forward/access_log.hpp"
+#include "proxycore/forward/connector.hpp"
+#include "proxycore/forward/decision_source.hpp"
+#include "proxycore/forward/metrics.hpp"
+#include "proxycore/forward/origin_resolver.hpp"
+#include "proxycore/forward/proxy_chooser.hpp"
+#include "proxycore/forward/proxy_config.hpp"
+#include "proxycore/forward/upstream_pool.hpp"
+
+namespace wpadkit::forward {
+
+// Shared by every I/O thread: immutable after start, or internally synchronised.
+struct shared_state {
+  shared_state(proxy_config c, std::shared_ptr<const steady_clock_source> clock)
+      : config(std::move(c)), chooser(config.bad_proxy_retry, std::move(clock)) {}
+  proxy_config config;
+  std::string via_name;
+  std::shared_ptr<decision_source> decisions;
+  host_table hosts;
+  proxy_chooser chooser;
+  metrics stats;
+  access_log_sink access_log;
+  log_format format = log_format::text;
+  std::atomic<bool> stopping{false};
+};
+
+// One I/O thread: its own io_context and everything bound to it (no locks needed inside).
+struct worker {
+  worker(shared_state& s)
+      : ctx(std::make_shared<boost::asio::io_context>(1)),
+        pool(s.config.pool_max_idle_per_hop, s.config.pool_idle_timeout) {}
+  // shared: a PAC completion arriving from an engine thread keeps it alive while it posts.
+  std::shared_ptr<boost::asio::io_context> ctx;
+  std::unique_ptr<dns::async_resolver> dns;
+  std::unique_ptr<origin_resolver> resolver;
+  std::unique_ptr<connector> connect;
+  upstream_pool pool;
+  // Clients waiting for their next request head: closed at shutdown so that they end at once.
+  std::set<boost::beast::tcp_stream*> idle_clients;
+};
+
+}  // namespace wpadkit::forward

@@ -1,0 +1,497 @@
+#include "proxycore/forward/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <optional>
+
+#include "proxycore/forward/error_response.hpp"
+#include "proxycore/forward/relay.hpp"
+#include "proxycore/forward/request_rewrite.hpp"
+#include "proxycore/forward/tunnel.hpp"
+
+namespace wpadkit::forward {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using request_parser = http::request_parser<http::buffer_body>;
+using response_parser = http::response_parser<http::buffer_body>;
+constexpr auto token = asio::as_tuple(asio::use_awaitable);
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  auto a = ep.address().to_string();
+  return (ep.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(ep.port());
+}
+
+bool is_disconnect(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+         ec == asio::error::operation_aborted || ec == asio::error::broken_pipe ||
+         ec == asio::error::bad_descriptor;
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  return std::to_string(d.count() / 1000) + "." + std::to_string(d.count() % 1000 / 100) + " s";
+}
+
+// A PAC decision travelling from an engine thread back to this I/O thread. The io_context is held
+// first so that it outlives the timer (members are destroyed in reverse order).
+struct pending_decision {
+  explicit pending_decision(std::shared_ptr<asio::io_context> c) : ctx(std::move(c)), timer(*ctx) {}
+  std::shared_ptr<asio::io_context> ctx;
+  asio::steady_timer timer;
+  std::optional<result<std::string>> value;
+};
+
+// How one attempt at a hop ended.
+enum class step { finished, retry_same_hop, next_hop };
+
+class session {
+ public:
+  session(shared_state& s, worker& w, tcp::socket socket)
+      : s_(s), w_(w), cfg_(s.config), client_(std::move(socket)) {
+    boost::system::error_code ec;
+    auto peer = client_.socket().remote_endpoint(ec);
+    peer_ = ec ? "?" : endpoint_text(peer);
+    allowed_ = !ec && client_allowed(peer.address());
+  }
+
+  asio::awaitable<void> run() {
+    while (co_await serve_one()) {
+    }
+    boost::system::error_code ignored;
+    client_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    client_.close();
+  }
+
+ private:
+  bool client_allowed(const asio::ip::address& a) const {
+    if (cfg_.allowed_clients.empty()) {
+      return a.is_loopback() || (a.is_v6() && a.to_v6().is_v4_mapped() &&
+                                 asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback());
+    }
+    for (const auto& n : cfg_.allowed_clients) {
+      if (network_contains(n, a)) return true;
+    }
+    return false;
+  }
+
+  asio::awaitable<bool> serve_one();
+  asio::awaitable<bool> handle(request_parser& p);
+  asio::awaitable<bool> send_own(own_response res);
+  asio::awaitable<bool> fail(request_parser& p, http::status status, std::string_view why);
+  asio::awaitable<result<std::string>> decide(const request_target& t);
+  asio::awaitable<bool> forward(request_parser& p, const request_target& t, const proxy_list& list);
+  asio::awaitable<step> exchange(request_parser& p, const proxy_server& hop,
+                                 std::unique_ptr<upstream_connection> up, bool& keep,
+                                 std::string& why);
+  asio::awaitable<bool> relay_response(request_parser& p, std::unique_ptr<upstream_connection> up,
+                                       response_parser& rp);
+  asio::awaitable<bool> tunnel(request_parser& p, const request_target& t, const proxy_list& list);
+  asio::awaitable<bool> all_failed(request_parser& p, const std::vector<std::string>& attempts);
+  void log_request();
+
+  shared_state& s_;
+  worker& w_;
+  const proxy_config& cfg_;
+  beast::tcp_stream client_;
+  beast::flat_buffer buffer_;
+  std::string peer_;
+  bool allowed_ = false;
+  bool first_ = true;
+  bool continue_sent_ = false;
+  bool body_started_ = false;
+  access_record rec_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+asio::awaitable<bool> session::serve_one() {
+  request_parser p;
+  p.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+  p.body_limit(cfg_.body_limit);
+  rec_ = access_record{};
+  rec_.client = peer_;
+  continue_sent_ = body_started_ = false;
+  client_.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
+  w_.idle_clients.insert(&client_);
+  auto [ec, n] = co_await http::async_read_header(client_, buffer_, p, token);
+  w_.idle_clients.erase(&client_);
+  rec_.start = std::chrono::system_clock::now();
+  started_ = std::chrono::steady_clock::now();
+  rec_.bytes_in = n;
+  s_.stats.bytes_from_clients.fetch_add(n, std::memory_order_relaxed);
+  if (ec) {
+    if (ec == beast::error::timeout) {
+      if (!p.got_some() && buffer_.size() == 0) co_return false;  // an idle keep-alive ended
+      co_await send_own(make_error_response(
+          http::status::request_timeout, 11,
+          "the request head did not arrive within " + seconds_text(cfg_.client_head_timeout), false));
+      co_return false;
+    }
+    if (is_disconnect(ec) && buffer_.size() == 0) co_return false;
+    auto [status, why] = status_for_parse_error(ec);
+    rec_.method = "-";
+    co_await send_own(make_error_response(status, 11, why, false));
+    log_request();
+    co_return false;
+  }
+  first_ = false;
+  s_.stats.requests.fetch_add(1, std::memory_order_relaxed);
+  bool keep = co_await handle(p);
+  log_request();
+  co_return keep && !s_.stopping.load();
+}
+
+asio::awaitable<bool> session::send_own(own_response res) {
+  rec_.status = res.result_int();
+  s_.stats.count_status(rec_.status);
+  client_.expires_after(cfg_.upstream_timeout);
+  auto [ec, n] = co_await http::async_write(client_, res, token);
+  rec_.bytes_out += n;
+  s_.stats.bytes_to_clients.fetch_add(n, std::memory_order_relaxed);
+  co_return !ec && res.keep_alive();
+}
+
+// Our own error answer. The connection stays open only if the request was read to its end (or had
+// no body) and the client wants keep-alive; otherwise the framing is no longer known.
+asio::awaitable<bool> session::fail(request_parser& p, http::status status, std::string_view why) {
+  bool keep = p.is_done() && !body_started_ && p.get().keep_alive() && !s_.stopping.load();
+  co_return co_await send_own(make_error_response(status, p.get().version(), why, keep));
+}
+
+asio::awaitable<bool> session::handle(request_parser& p) {
+  auto& req = p.get();
+  rec_.method = std::string(req.method_string());
+  rec_.url = std::string(req.target());
+  if (!allowed_) {
+    co_return co_await fail(p, http::status::forbidden,
+                            "client " + peer_ + " is not in the networks allowed to use this proxy");
+  }
+  if (req.count(http::field::host) > 1) {
+    co_return co_await fail(p, http::status::bad_request, "the request has more than one Host header");
+  }
+  if (auto framing = check_request_framing(req.base()); !framing) {
+    co_return co_await fail(p, http::status::bad_request, framing.error().message);
+  }
+  std::optional<std::string_view> host;
+  if (auto it = req.find(http::field::host); it != req.end()) host = it->value();
+  auto target = resolve_target(req.method(), req.target(), host);
+  if (!target) co_return co_await fail(p, status_for(target.error()), target.error().message);
+  rec_.url = target->connect ? target->authority() : target->absolute_form();
+  if (has_our_via(req.base(), s_.via_name)) {
+    co_return co_await fail(p, http::status::loop_detected,
+                            "forwarding loop: the request already passed through this proxy (Via " +
+                                s_.via_name + ")");
+  }
+  if (req.method() == http::verb::trace && !cfg_.trace_enabled) {
+    co_return co_await fail(p, http::status::method_not_allowed,
+                            "TRACE is disabled on this proxy (it can echo cookies: cross-site tracing)");
+  }
+  auto mf = apply_max_forwards(req.method(), req.base());
+  if (!mf) co_return co_await fail(p, http::status::bad_request, mf.error().message);
+  if (*mf == max_forwards_action::answer_here) {
+    own_response res{http::status::ok, req.version()};
+    if (req.method() == http::verb::trace) {
+      res.set(http::field::content_type, "message/http");
+      res.body() = trace_echo(req.method_string(), req.target(), req.version(), req.base());
+    } else {
+      res.set(http::field::allow, allowed_methods);
+    }
+    append_via(res.base(), 11, s_.via_name);
+    res.keep_alive(p.is_done() && req.keep_alive());
+    res.prepare_payload();
+    co_return co_await send_own(std::move(res));
+  }
+  if (target->connect && !cfg_.connect_ports.empty() &&
+      std::find(cfg_.connect_ports.begin(), cfg_.connect_ports.end(), target->port) ==
+          cfg_.connect_ports.end()) {
+    co_return co_await fail(p, http::status::forbidden,
+                            "CONNECT to port " + std::to_string(target->port) + " is not allowed");
+  }
+  auto decision = co_await decide(*target);
+  if (!decision) {
+    bool no_pac = decision.error().is(errc::config) || !s_.decisions->ready();
+    co_return co_await fail(p, no_pac ? http::status::service_unavailable : http::status::bad_gateway,
+                            decision.error().message);
+  }
+  auto list = parse_proxy_list(*decision);
+  rec_.pac_result = list.to_pac_string();
+  if (target->connect) co_return co_await tunnel(p, *target, list);
+  co_return co_await forward(p, *target, list);
+}
+
+asio::awaitable<result<std::string>> session::decide(const request_target& t) {
+  auto state = std::make_shared<pending_decision>(w_.ctx);
+  bool ready = s_.decisions->ready();
+  auto limit = ready ? cfg_.pac_timeout : cfg_.no_pac_wait;
+  state->timer.expires_after(limit);
+  auto begun = std::chrono::steady_clock::now();
+  s_.decisions->find_proxy(t.pac_url(), t.host, [state](result<std::string> r) {
+    auto& ctx = *state->ctx;
+    asio::post(ctx, [state = std::move(state), r = std::move(r)]() mutable {
+      state->value = std::move(r);
+      state->timer.cancel();
+    });
+  });
+  co_await state->timer.async_wait(token);
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begun);
+  rec_.pac_time = took;
+  s_.stats.observe_pac_eval(took);
+  if (!state->value) {
+    if (!ready) co_return error(errc::config, "no PAC is loaded yet (waited " + seconds_text(limit) + ")");
+    co_return error(errc::pac_timeout, "the PAC decision took longer than " + seconds_text(limit));
+  }
+  if (!*state->value) {
+    auto e = state->value->error();
+    if (!e.is(errc::config)) e.message = "PAC evaluation failed: " + e.to_string();
+    co_return e;
+  }
+  co_return std::move(*state->value);
+}
+
+asio::awaitable<bool> session::forward(request_parser& p, const request_target& t,
+                                       const proxy_list& list) {
+  auto& req = p.get();
+  const bool absolute = req.target().empty() || (req.target().front() != '/' && req.target() != "*");
+  const bool expect_continue = beast::iequals(req[http::field::expect], "100-continue");
+  // We answer 100-continue ourselves once a hop is connected (RFC 9110 §10.1.1 allows a proxy to);
+  // upstream gets no Expect, so no interim response has to be matched with a body in flight.
+  if (expect_continue) req.erase(http::field::expect);
+  bool keep = req.keep_alive();
+  strip_hop_by_hop(req.base(), true);
+  append_via(req.base(), req.version(), s_.via_name);
+  // RFC 9112 §3.2.2: an absolute-form target replaces Host.
+  std::string host_value = t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
+  if (t.port != 80) host_value += ":" + std::to_string(t.port);
+  if (absolute || req.count(http::field::host) == 0) {
+    if (req[http::field::host] != host_value) req.set(http::field::host, host_value);
+  }
+  req.keep_alive(true);
+  std::vector<std::string> keys;
+  for (const auto& hop : list.servers) keys.push_back(hop.to_pac_string());
+  std::vector<std::string> attempts;
+  for (auto i : s_.chooser.order(keys)) {
+    const auto& hop = list.servers[i];
+    req.target(hop.type() == proxy_server::scheme::http ? t.absolute_form() : t.origin_form);
+    for (int round = 0; round < 2; ++round) {
+      auto up = w_.pool.checkout(hop_key(hop, t));
+      if (up) {
+        s_.stats.upstream_reused.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        auto opened = co_await w_.connect->open(hop, t, false);
+        ++rec_.attempts;
+        if (!opened) {
+          attempts.push_back(keys[i] + ": " + opened.error().message);
+          if (is_hop_down(opened.error())) s_.chooser.mark_bad(keys[i]);
+          s_.stats.failovers.fetch_add(1, std::memory_order_relaxed);
+          break;
+        }
+        up = std::move(*opened);
+      }
+      std::string why;
+      auto outcome = co_await exchange(p, hop, std::move(up), keep, why);
+      if (outcome == step::finished) {
+        rec_.hop = keys[i];
+        co_return keep;
+      }
+      if (outcome == step::next_hop) {
+        attempts.push_back(keys[i] + ": " + why);
+        s_.chooser.mark_bad(keys[i]);
+        s_.stats.failovers.fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
+    }
+  }
+  co_return co_await all_failed(p, attempts);
+}
+
+asio::awaitable<bool> session::all_failed(request_parser& p, const std::vector<std::string>& attempts) {
+  s_.stats.all_hops_failed.fetch_add(1, std::memory_order_relaxed);
+  std::string why = "every hop the PAC named failed (PAC: " + rec_.pac_result + "):";
+  for (const auto& a : attempts) why += "\n  " + a;
+  rec_.hop = "-";
+  co_return co_await fail(p, http::status::bad_gateway, why);
+}
+
+// Sends the request on `up` and relays the response. `keep` is the client's keep-alive on entry and
+// whether the client connection stays usable on return.
+asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& hop,
+                                        std::unique_ptr<upstream_connection> up, bool& keep,
+                                        std::string& why) {
+  auto& req = p.get();
+  const bool reused = up->reused;
+  http::request_serializer<http::buffer_body> sr{req};
+  up->stream.expires_after(cfg_.upstream_timeout);
+  auto [wec, wn] = co_await http::async_write_header(up->stream, sr, token);
+  if (wec) {
+    why = "sending the request: " + wec.message();
+    co_return reused ? step::retry_same_hop : step::next_hop;
+  }
+  if (!p.is_done() || !sr.is_done()) {
+    if (!p.is_done() && !continue_sent_ && buffer_.size() == 0) {
+      static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+      client_.expires_after(cfg_.upstream_timeout);
+      co_await asio::async_write(client_, asio::buffer(cont), token);
+      continue_sent_ = true;
+    }
+    body_started_ = true;
+    auto relayed = co_await relay_body<true>(client_, buffer_, p, up->stream, sr, cfg_.relay_buffer,
+                                             {cfg_.client_head_timeout, cfg_.upstream_timeout});
+    if (relayed.read_error) {
+      keep = false;
+      if (relayed.read_error == beast::error::timeout || is_disconnect(relayed.read_error)) {
+        co_return step::finished;
+      }
+      co_await fail(p, http::status::bad_request,
+                    "malformed request body: " + relayed.read_error.message());
+      co_return step::finished;
+    }
+    if (relayed.write_error) {
+      keep = false;
+      co_await fail(p, http::status::bad_gateway,
+                    hop.to_pac_string() + " failed while receiving the request body: " +
+                        relayed.write_error.message());
+      co_return step::finished;
+    }
+  }
+  response_parser rp;
+  rp.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+  rp.body_limit(boost::none);
+  if (req.method() == http::verb::head) rp.skip(true);
+  up->stream.expires_after(cfg_.upstream_timeout);
+  auto [rec, rn] = co_await http::async_read_header(up->stream, up->buffer, rp, token);
+  if (rec) {
+    if (rec == beast::error::timeout) {
+      keep = co_await fail(p, http::status::gateway_timeout,
+                           hop.to_pac_string() + " sent no response within " +
+                               seconds_text(cfg_.upstream_timeout));
+      co_return step::finished;
+    }
+    if (!rp.got_some() && !body_started_ && is_disconnect(rec)) {
+      why = "closed the connection without a response";
+      co_return reused ? step::retry_same_hop : step::next_hop;
+    }
+    keep = co_await fail(p, http::status::bad_gateway,
+                         hop.to_pac_string() + " sent an invalid response: " + rec.message());
+    co_return step::finished;
+  }
+  s_.chooser.mark_good(hop.to_pac_string());
+  keep = co_await relay_response(p, std::move(up), rp) && keep;
+  co_return step::finished;
+}
+
+asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr<upstream_connection> up,
+                                              response_parser& first) {
+  auto& req = p.get();
+  std::optional<response_parser> later;
+  response_parser* rp = &first;
+  // Interim 1xx responses (other than 101, which needs an Upgrade we never forward) pass through.
+  while (rp->get().result_int() / 100 == 1 && rp->get().result_int() != 101) {
+    auto& interim = rp->get();
+    strip_hop_by_hop(interim.base(), false);
+    append_via(interim.base(), interim.version(), s_.via_name);
+    http::response_serializer<http::buffer_body> isr{interim};
+    client_.expires_after(cfg_.upstream_timeout);
+    auto [iec, in] = co_await http::async_write_header(client_, isr, token);
+    if (iec) co_return false;
+    later.emplace();
+    rp = &*later;
+    rp->header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+    rp->body_limit(boost::none);
+    if (req.method() == http::verb::head) rp->skip(true);
+    up->stream.expires_after(cfg_.upstream_timeout);
+    auto [rec, rn] = co_await http::async_read_header(up->stream, up->buffer, *rp, token);
+    if (rec) co_return co_await fail(p, http::status::bad_gateway, "invalid response: " + rec.message());
+  }
+  auto& res = rp->get();
+  const bool upstream_reusable = res.keep_alive() && !rp->need_eof();
+  bool keep = req.keep_alive() && !rp->need_eof() && !s_.stopping.load();
+  strip_hop_by_hop(res.base(), false);
+  append_via(res.base(), res.version(), s_.via_name);
+  if (req.version() < 11 && res.chunked()) {
+    res.chunked(false);  // an HTTP/1.0 client cannot read chunked: send the body raw, then close
+    keep = false;
+  }
+  res.keep_alive(keep);
+  rec_.status = res.result_int();
+  s_.stats.count_status(rec_.status);
+  http::response_serializer<http::buffer_body> sr{res};
+  client_.expires_after(cfg_.upstream_timeout);
+  auto [hec, hn] = co_await http::async_write_header(client_, sr, token);
+  rec_.bytes_out += hn;
+  if (hec) co_return false;
+  relay_outcome relayed;
+  if (!rp->is_done()) {
+    relayed = co_await relay_body<false>(up->stream, up->buffer, *rp, client_, sr, cfg_.relay_buffer,
+                                         {cfg_.upstream_timeout, cfg_.upstream_timeout});
+  }
+  rec_.bytes_out += relayed.bytes_written;
+  s_.stats.bytes_to_clients.fetch_add(hn + relayed.bytes_written, std::memory_order_relaxed);
+  if (!relayed.complete()) co_return false;  // the client saw a truncated body: close
+  if (upstream_reusable && !s_.stopping.load()) w_.pool.park(std::move(up));
+  co_return keep;
+}
+
+asio::awaitable<bool> session::tunnel(request_parser& p, const request_target& t, const proxy_list& list) {
+  s_.stats.connects.fetch_add(1, std::memory_order_relaxed);
+  std::vector<std::string> keys;
+  for (const auto& hop : list.servers) keys.push_back(hop.to_pac_string());
+  std::vector<std::string> attempts;
+  for (auto i : s_.chooser.order(keys)) {
+    ++rec_.attempts;
+    auto opened = co_await w_.connect->open(list.servers[i], t, true);
+    if (!opened) {
+      attempts.push_back(keys[i] + ": " + opened.error().message);
+      if (is_hop_down(opened.error())) s_.chooser.mark_bad(keys[i]);
+      s_.stats.failovers.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    s_.chooser.mark_good(keys[i]);
+    rec_.hop = keys[i];
+    rec_.status = 200;
+    s_.stats.count_status(200);
+    std::string established = "HTTP/1.1 200 Connection established\r\nVia: 1.1 " + s_.via_name + "\r\n\r\n";
+    client_.expires_after(cfg_.upstream_timeout);
+    auto [ec, n] = co_await asio::async_write(client_, asio::buffer(established), token);
+    if (ec) co_return false;
+    s_.stats.open_tunnels.fetch_add(1, std::memory_order_relaxed);
+    auto totals = co_await run_tunnel(client_, buffer_, (*opened)->stream, (*opened)->buffer,
+                                      cfg_.relay_buffer, cfg_.tunnel_idle_timeout);
+    s_.stats.open_tunnels.fetch_sub(1, std::memory_order_relaxed);
+    rec_.bytes_in += totals.client_to_upstream;
+    rec_.bytes_out += n + totals.upstream_to_client;
+    s_.stats.bytes_from_clients.fetch_add(totals.client_to_upstream, std::memory_order_relaxed);
+    s_.stats.bytes_to_clients.fetch_add(n + totals.upstream_to_client, std::memory_order_relaxed);
+    co_return false;
+  }
+  co_return co_await all_failed(p, attempts);
+}
+
+void session::log_request() {
+  if (!s_.access_log) return;
+  rec_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                        started_);
+  s_.access_log(format_access_record(rec_, s_.format));
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(shared_state& s, worker& w, tcp::socket socket) {
+  s.stats.client_connections.fetch_add(1, std::memory_order_relaxed);
+  s.stats.open_connections.fetch_add(1, std::memory_order_relaxed);
+  {
+    session conn(s, w, std::move(socket));
+    co_await conn.run();
+  }
+  s.stats.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace wpadkit::forward

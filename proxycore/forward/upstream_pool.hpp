@@ -1,0 +1,50 @@
+#pragma once
+// forward::upstream_pool — idle keep-alive connections to next hops, keyed by the hop
+// ("DIRECT origin:80", "PROXY p:3128", "SOCKS5 s:1080>origin:80"), one pool per I/O thread (a socket
+// belongs to its thread's io_context, so the pool needs no lock). Bounded per key and by age; a
+// connection the peer closed while idle is noticed at checkout (a non-blocking peek) and dropped.
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace wpadkit::forward {
+
+// One connection to a next hop, with the bytes read from it and not yet parsed.
+struct upstream_connection {
+  explicit upstream_connection(boost::beast::tcp_stream s) : stream(std::move(s)) {}
+  boost::beast::tcp_stream stream;
+  boost::beast::flat_buffer buffer;
+  std::string key;
+  bool reused = false;  // came from the pool (so a failure may just be a stale keep-alive)
+};
+
+class upstream_pool {
+ public:
+  upstream_pool(std::size_t max_idle_per_key, std::chrono::milliseconds max_idle_time)
+      : max_per_key_(max_idle_per_key), max_idle_(max_idle_time) {}
+
+  // The most recently parked live connection for `key`, marked reused; nullptr when none.
+  std::unique_ptr<upstream_connection> checkout(const std::string& key);
+  // Parks `c` (ignored if it still holds unread bytes or the key is full).
+  void park(std::unique_ptr<upstream_connection> c);
+  void clear() { idle_.clear(); }
+  std::size_t size() const { return idle_.size(); }
+
+ private:
+  struct entry {
+    std::unique_ptr<upstream_connection> conn;
+    std::chrono::steady_clock::time_point since;
+  };
+  void drop_expired(std::chrono::steady_clock::time_point now);
+
+  std::size_t max_per_key_;
+  std::chrono::milliseconds max_idle_;
+  std::multimap<std::string, entry> idle_;
+};
+
+}  // namespace wpadkit::forward

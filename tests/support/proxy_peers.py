@@ -1,0 +1,294 @@
+"""Peers for the forwarding-proxy tests (tests/integration/test_proxy_*.py), standard library only.
+
+- EchoOrigin: an HTTP/1.1 origin on 127.0.0.1 that answers every request with the exact request head it
+  received (and the body's length) as its body, so a test can see what the proxy sent upstream.
+- DeadProxy: accepts connections and closes them at once (a proxy that is up but dead).
+- closed_port(): a port nothing listens on (a refusing proxy).
+- Squid, Microsocks, TlsOrigin: real programs, configured in a temp dir, stopped by the test.
+- ProxyUnderTest: `pactool proxy` started on port 0; its port is read from its "listening on" line.
+"""
+import contextlib
+import os
+import re
+import select
+import socket
+import socketserver
+import subprocess
+import threading
+import time
+
+import wpadkit_testlib as lib
+
+
+def _read_head(conn, buf):
+    while b"\r\n\r\n" not in buf:
+        data = conn.recv(65536)
+        if not data:
+            return None, buf
+        buf += data
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    return head + b"\r\n\r\n", rest
+
+
+def _read_exact(conn, buf, n):
+    while len(buf) < n:
+        data = conn.recv(65536)
+        if not data:
+            raise ConnectionError("short body")
+        buf += data
+    return buf[:n], buf[n:]
+
+
+def _read_chunked(conn, buf):
+    body = b""
+    while True:
+        while b"\r\n" not in buf:
+            buf += conn.recv(65536)
+        line, buf = buf.split(b"\r\n", 1)
+        size = int(line.split(b";")[0], 16)
+        if size == 0:
+            while b"\r\n" not in buf:
+                buf += conn.recv(65536)
+            _, buf = buf.split(b"\r\n", 1)  # no trailers expected
+            return body, buf
+        chunk, buf = _read_exact(conn, buf, size + 2)
+        body += chunk[:-2]
+
+
+class _EchoHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        conn = self.request
+        buf = b""
+        while True:
+            head, buf = _read_head(conn, buf)
+            if head is None:
+                return
+            lines = head.decode("latin-1").split("\r\n")
+            method, target = lines[0].split(" ")[0], lines[0].split(" ")[1]
+            fields = [l.split(":", 1) for l in lines[1:] if ":" in l]
+            lower = {k.strip().lower(): v.strip() for k, v in fields}
+            body = b""
+            if lower.get("transfer-encoding", "").lower().endswith("chunked"):
+                body, buf = _read_chunked(conn, buf)
+            elif "content-length" in lower:
+                body, buf = _read_exact(conn, buf, int(lower["content-length"]))
+            self.server.requests.append((head, body))
+            if target.endswith("/slow"):
+                time.sleep(3)
+            if "/big" in target:
+                n = int(target.split("n=")[1])
+                payload = b"x" * n
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nServer: echo-origin\r\n\r\n" % n)
+                if method != "HEAD":
+                    conn.sendall(payload)
+                continue
+            payload = head + b"body-length: %d\r\n" % len(body)
+            if target.endswith("/chunked"):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nServer: echo-origin\r\n\r\n")
+                for i in range(0, len(payload), 100):
+                    part = payload[i:i + 100]
+                    conn.sendall(b"%x\r\n%s\r\n" % (len(part), part))
+                conn.sendall(b"0\r\n\r\n")
+                continue
+            if target.endswith("/eof"):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nServer: echo-origin\r\nConnection: close\r\n\r\n" + payload)
+                return
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nServer: echo-origin\r\n"
+                         b"X-Origin-Dup: a\r\nX-Origin-Dup: b\r\nContent-Length: %d\r\n\r\n" % len(payload)
+                         + (payload if method != "HEAD" else b""))
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class EchoOrigin:
+    def __init__(self, host="127.0.0.1"):
+        self.server = _Server((host, 0), _EchoHandler)
+        self.server.requests = []
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def requests(self):
+        return self.server.requests
+
+
+class DeadProxy:
+    """Accepts and closes at once, without a byte."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop:
+            r, _, _ = select.select([self.sock], [], [], 0.1)
+            if r:
+                with contextlib.suppress(OSError):
+                    c, _ = self.sock.accept()
+                    self.accepted += 1
+                    c.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+def closed_port():
+    return lib.free_port()
+
+
+class Squid:
+    def __init__(self, tmp, hosts=""):
+        self.dir = os.path.join(tmp, "squid")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = lib.free_port()
+        lib.write(os.path.join(self.dir, "hosts"), hosts)
+        lib.write(os.path.join(self.dir, "squid.conf"), "\n".join([
+            f"http_port 127.0.0.1:{self.port}",
+            f"pid_filename {self.dir}/pid",
+            "cache deny all",
+            "access_log none",
+            f"cache_log {self.dir}/cache.log",
+            f"coredump_dir {self.dir}",
+            "http_access allow localhost",
+            "http_access deny all",
+            "visible_hostname test-squid",
+            "workers 1",
+            f"hosts_file {self.dir}/hosts",
+            "shutdown_lifetime 0 seconds",
+            ""]))
+        subprocess.run(["chown", "-R", "proxy", self.dir], check=True)
+        self.proc = lib.Background(["squid", "-N", "-f", os.path.join(self.dir, "squid.conf")])
+
+    def __enter__(self):
+        lib.wait_for_port(self.port, timeout=30, proc=self.proc.proc)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.stop(timeout=15)
+
+
+class Microsocks:
+    def __init__(self):
+        self.port = lib.free_port()
+        self.proc = lib.Background(["microsocks", "-i", "127.0.0.1", "-p", str(self.port)])
+
+    def __enter__(self):
+        lib.wait_for_port(self.port, proc=self.proc.proc)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.stop()
+
+
+class TlsOrigin:
+    def __init__(self, tmp):
+        self.port = lib.free_port()
+        key, cert = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
+        lib.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                 "-subj", "/CN=localhost", "-days", "1"], check=0)
+        self.proc = lib.Background(["openssl", "s_server", "-accept", f"127.0.0.1:{self.port}", "-cert", cert,
+                                    "-key", key, "-www", "-quiet"])
+
+    def __enter__(self):
+        lib.wait_for_port(self.port, proc=self.proc.proc)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.stop()
+
+
+class ProxyUnderTest:
+    """`pactool proxy ... --listen 127.0.0.1:0`, ready once it printed its port."""
+
+    def __init__(self, *args, timeout=20):
+        cmd = [lib.binary("pactool"), "proxy", "--listen", "127.0.0.1:0", "--threads", "2"] + list(args)
+        self.bg = lib.Background(cmd)
+        self.proc = self.bg.proc
+        self.port = None
+        self.admin_port = None
+        self.lines = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                err = self.proc.stderr.read()
+                raise RuntimeError(f"pactool proxy exited: {err}")
+            self.lines.append(line)
+            m = re.match(r"listening on .*:(\d+) \(via (\S+)\)", line)
+            if m:
+                self.port = int(m.group(1))
+                self.via = m.group(2)
+            m = re.match(r"admin on .*:(\d+)", line)
+            if m:
+                self.admin_port = int(m.group(1))
+            if self.port and ("--admin" not in args or self.admin_port):
+                break
+        if not self.port:
+            raise TimeoutError("pactool proxy did not report its port")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        return self.bg.stop()
+
+
+def raw_exchange(port, data, timeout=10, half_close=False):
+    """Sends raw bytes to 127.0.0.1:port and returns everything received until the peer closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+        return out
+
+
+def curl(*args, timeout=30):
+    """curl with status and body: returns (status, headers, body)."""
+    p = lib.run(["curl", "-sS", "-D", "-", "--max-time", "20"] + list(args), timeout=timeout)
+    text = p.stdout
+    # Skip interim/CONNECT heads: the last head is the final response.
+    parts = text.split("\r\n\r\n")
+    heads = []
+    rest = text
+    while rest.startswith("HTTP/"):
+        head, _, rest = rest.partition("\r\n\r\n")
+        heads.append(head)
+    if not heads:
+        return None, "", p.stderr + text
+    status = int(heads[-1].split(" ")[1])
+    return status, heads[-1], rest
