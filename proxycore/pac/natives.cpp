@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <regex>
 
 namespace wpadkit::pac::natives {
 namespace {
@@ -168,24 +167,6 @@ bool needs_unit_path(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) {
     return static_cast<unsigned char>(c) >= 0x80 || c == '\n' || c == '\r';
   });
-}
-
-// The slow, rarely taken path for patterns with other regex metacharacters. The engine's binding
-// uses the JS RegExp instead (sh_exp_pattern_needs_regex); this keeps the native function total.
-bool sh_exp_match_regex(std::string_view str, std::string_view pattern) {
-  std::string re = "^";
-  for (char c : pattern) {
-    if (c == '.') re += "\\.";
-    else if (c == '*') re += ".*";
-    else if (c == '?') re += '.';
-    else re += c;
-  }
-  re += '$';
-  try {
-    return std::regex_search(std::string(str), std::regex(re, std::regex::ECMAScript));
-  } catch (const std::exception&) {
-    return false;  // Chromium throws a SyntaxError here; the binding reproduces that.
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,7 +334,8 @@ bool sh_exp_pattern_needs_regex(std::string_view pattern) {
 }
 
 bool sh_exp_match(std::string_view str, std::string_view pattern) {
-  if (sh_exp_pattern_needs_regex(pattern)) return sh_exp_match_regex(str, pattern);
+  // Precondition (see the header): the binding runs patterns that need a regex through JS RegExp.
+  if (sh_exp_pattern_needs_regex(pattern)) return false;
   if (!needs_unit_path(str) && !needs_unit_path(pattern)) return glob_match(str, pattern);
   std::u16string s = to_utf16_units(str);
   std::u16string p = to_utf16_units(pattern);

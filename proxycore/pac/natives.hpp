@@ -32,7 +32,7 @@ int dns_domain_levels(std::string_view host);
 // `?` → `.`, anchored with ^...$; every other character keeps its regex meaning (a quirk the linter
 // flags). This function reproduces that exactly, natively for patterns without other regex
 // metacharacters; `needs_regex` tells the binding when it must fall back to the JS RegExp path.
-// (Given such a pattern anyway, sh_exp_match uses std::regex: slow, and false where JS would throw.)
+// Precondition of sh_exp_match: !sh_exp_pattern_needs_regex(pattern) (otherwise it returns false).
 bool sh_exp_match(std::string_view str, std::string_view pattern);
 bool sh_exp_pattern_needs_regex(std::string_view pattern);
 
