@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
 
   // One line per subcommand.
   pactool::add_discover_command(app, exit_code);
+  pactool::add_proxy_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
