@@ -130,7 +130,7 @@ TEST_CASE("async_resolver: works with as_tuple(use_awaitable)") {
   CHECK(got->addresses.front().to_string() == "::1");
 }
 
-TEST_CASE("async_resolver: a silent server times out; the resolver keeps working") {
+TEST_CASE("async_resolver: a silent server times out, and the resolver keeps working") {
   silent_server s;
   asio::io_context io;
   auto r = async_resolver::create(io.get_executor(), silent_options(s, 300ms));

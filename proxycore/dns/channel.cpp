@@ -98,12 +98,14 @@ int channel::ndots() const {
 std::optional<result<answer>> answer_for_literal(std::string_view host, family f) {
   boost::system::error_code ec;
   auto a = boost::asio::ip::make_address(std::string(host), ec);
-  if (ec) return std::nullopt;
+  std::optional<result<answer>> out;
+  if (ec) return out;
   if (f == family::any || (f == family::v4 ? a.is_v4() : a.is_v6())) {
-    return result<answer>(answer{{a}, std::chrono::seconds(0)});
+    out.emplace(answer{{a}, std::chrono::seconds(0)});
+  } else {
+    out.emplace(error(errc::dns_not_found, "'" + std::string(host) + "' is an address of the other family"));
   }
-  return result<answer>(
-      error(errc::dns_not_found, "'" + std::string(host) + "' is an address of the other family"));
+  return out;
 }
 
 int ares_family(family f) noexcept {
