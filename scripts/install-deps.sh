@@ -18,6 +18,7 @@ build_deps=(
 test_deps=(
   python3 python3-pacparser curl ca-certificates openssl iproute2
   chromium squid microsocks dnsmasq nginx-light procps
+  wrk bc
 )
 
 missing=()

@@ -97,3 +97,89 @@ def write(path, text):
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(text)
     return path
+
+
+class PacServer(Background):
+    """pacserver running in the background; `addresses` are the "ADDR:PORT" it printed as bound.
+
+    stdout and stderr are drained by threads (the access log may write to stdout), kept in
+    `self.out` / `self.err` lists of lines; `wait_for_output` polls them.
+    """
+
+    def __init__(self, args, timeout=30.0, expect_listen=True):
+        import threading
+        super().__init__([binary("pacserver"), *args])
+        self.out, self.err = [], []
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._drain, args=(s, l), daemon=True)
+                         for s, l in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
+        for t in self._threads:
+            t.start()
+        self.addresses = []
+        if expect_listen:
+            line = self.wait_for_output(r"pacserver: serving ", timeout=timeout)
+            import re
+            with self._lock:
+                self.addresses = [m.group(1) for l in self.out
+                                  for m in [re.match(r"pacserver: listening on (\S+)", l)] if m]
+            assert line and self.addresses, f"pacserver did not start: {self.err}"
+
+    def _drain(self, stream, sink):
+        for line in iter(stream.readline, ""):
+            with self._lock:
+                sink.append(line.rstrip("\n"))
+
+    def wait_for_output(self, pattern, timeout=30.0, stream="out", start=0):
+        """Polls until a line matching regex `pattern` appears (index >= start); returns it."""
+        import re
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                lines = list(self.out if stream == "out" else self.err)
+            for l in lines[start:]:
+                if re.search(pattern, l):
+                    return l
+            if self.proc.poll() is not None:
+                with self._lock:
+                    raise RuntimeError(f"pacserver exited {self.proc.returncode}: {self.err}")
+            time.sleep(0.02)
+        with self._lock:
+            raise TimeoutError(f"no line matching {pattern!r}; stdout={self.out} stderr={self.err}")
+
+    @property
+    def port(self):
+        return int(self.addresses[0].rsplit(":", 1)[1])
+
+    def url(self, path="/wpad.dat"):
+        return f"http://{self.addresses[0]}{path}"
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        for t in self._threads:
+            t.join(timeout=5)
+        return "\n".join(self.out), "\n".join(self.err)
+
+
+def http_get(url, headers=None, method="GET", source=None, timeout=10):
+    """One HTTP request with http.client (no automatic decompression, no proxies).
+    `source` binds the client socket to that local address (e.g. "127.0.2.5").
+    Returns (status, headers dict with lower-case names, body bytes)."""
+    import http.client
+    import urllib.parse
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
+    try:
+        conn.request(method, u.path + (("?" + u.query) if u.query else ""), headers=headers or {})
+        r = conn.getresponse()
+        body = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+    finally:
+        conn.close()

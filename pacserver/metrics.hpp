@@ -1,0 +1,32 @@
+#pragma once
+// metrics: pacserver's counters, exposed at /metrics in the Prometheus text format (version 0.0.4):
+//   pacserver_requests_total{path,variant,status}   requests answered
+//   pacserver_reloads_total{result="ok"|"failed"}    configuration reloads
+//   pacserver_pac_info{variant,template,version}     1 per variant currently served (version = ETag hash)
+//   pacserver_pac_bytes{variant}                     size of the served PAC
+//   pacserver_generation                             publication counter (1 at start, +1 per reload)
+// Thread-safe: request threads count, the reloader updates the served set.
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "pacserver/publication.hpp"
+
+namespace wpadkit::pacserver {
+
+class metrics {
+ public:
+  void count_request(const std::string& path, const std::string& variant, int status);
+  void count_reload(bool ok);
+  std::string render(const publication& current) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+  std::uint64_t reloads_ok_ = 0;
+  std::uint64_t reloads_failed_ = 0;
+};
+
+}  // namespace wpadkit::pacserver

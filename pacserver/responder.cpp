@@ -1,0 +1,195 @@
+#include "pacserver/responder.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <iostream>
+#include <map>
+
+#include "pacserver/embedded_config.hpp"
+#include "pacserver/template_store.hpp"
+
+namespace wpadkit::pacserver {
+
+namespace {
+
+// SO_REUSEADDR for quick restarts; IPV6_V6ONLY so that "[::]:8080" and "0.0.0.0:8080" can both be
+// bound (the default config does), instead of cpp-httplib's SO_REUSEPORT, which would let a second
+// pacserver silently share our port.
+void socket_options(socket_t sock) {
+  int yes = 1;
+  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof yes);  // fails harmlessly on IPv4
+}
+
+template <class Rep, class Period>
+time_t whole_seconds(std::chrono::duration<Rep, Period> d) {
+  return static_cast<time_t>(std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(d).count()));
+}
+
+void configure(httplib::Server& s, const limits_config& l) {
+  const std::size_t threads = l.threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.set_socket_options(socket_options);
+  s.set_read_timeout(l.read_timeout);
+  s.set_write_timeout(l.write_timeout);
+  s.set_keep_alive_timeout(whole_seconds(l.keep_alive_timeout));
+  s.set_keep_alive_max_count(l.keep_alive_requests);
+  s.set_payload_max_length(l.max_request_bytes);
+  s.set_tcp_nodelay(true);
+}
+
+using fingerprint = std::map<std::filesystem::path, std::pair<std::filesystem::file_time_type, std::uintmax_t>>;
+
+fingerprint take_fingerprint(const std::vector<std::filesystem::path>& files) {
+  fingerprint fp;
+  for (const auto& f : files) {
+    std::error_code ec;
+    const auto t = std::filesystem::last_write_time(f, ec);
+    const auto size = ec ? 0 : std::filesystem::file_size(f, ec);
+    fp[f] = ec ? std::pair{std::filesystem::file_time_type{}, std::uintmax_t{0}} : std::pair{t, size};
+  }
+  return fp;
+}
+
+}  // namespace
+
+result<std::shared_ptr<const server_config>> load_effective_config(const config_source& src) {
+  result<server_config> c = error(errc::config);
+  if (src.file) {
+    c = load_config(*src.file);
+  } else {
+    const std::string proxy = src.proxy_listen ? src.proxy_listen->to_string() : "127.0.0.1:3128";
+    c = parse_config(embedded_config_text(proxy), std::string(embedded_config_name), ".");
+    if (c) c->watch = false;
+  }
+  if (!c) return c.error();
+  if (!src.listen.empty()) c->listen = src.listen;
+  if (src.proxy_listen) c->proxy.listen = *src.proxy_listen;
+  return std::make_shared<const server_config>(std::move(*c));
+}
+
+loaded load_publication(const config_source& src, const publication* previous) {
+  auto config = load_effective_config(src);
+  if (!config) return {nullptr, {config.error()}};
+  auto built = build_publication(*config, previous, std::chrono::system_clock::now());
+  return {built.pub, built.errors};
+}
+
+responder::responder(config_source src, std::shared_ptr<const publication> pub)
+    : src_(std::move(src)) {
+  auto log = access_log::open(pub->config->access_log);
+  if (!log) {
+    std::cerr << "pacserver: " << log.error().to_string() << "; logging requests to stdout\n";
+    log = access_log::open("-");
+  }
+  service_ = std::make_unique<http_service>(std::move(pub), std::move(*log));
+}
+
+result<std::unique_ptr<responder>> responder::start(config_source src,
+                                                    std::shared_ptr<const publication> pub,
+                                                    std::ostream& out) {
+  const auto config = pub->config;
+  std::unique_ptr<responder> r(new responder(std::move(src), std::move(pub)));
+  for (const auto& addr : config->listen) {
+    auto server = std::make_unique<httplib::Server>();
+    configure(*server, config->limits);
+    r->service_->install(*server);
+    int port = addr.port;
+    if (port == 0) {
+      port = server->bind_to_any_port(addr.host);
+    } else if (!server->bind_to_port(addr.host, port)) {
+      port = -1;
+    }
+    if (port < 0) {
+      return error(errc::io, "cannot listen on " + addr.to_string() +
+                                 " (address in use, not local, or needs privileges)")
+          .at(config->file);
+    }
+    const listen_address bound{addr.host, port};
+    r->bound_.push_back(bound.to_string());
+    out << "pacserver: listening on " << bound.to_string() << std::endl;
+    httplib::Server* s = server.get();
+    r->servers_.push_back(std::move(server));
+    r->threads_.emplace_back([s] { s->listen_after_bind(); });
+  }
+  std::string why;
+  r->proxy_ = start_bundled_proxy(config->proxy, why);
+  if (!r->proxy_ && config->proxy.enabled) std::cerr << "pacserver: bundled proxy: " << why << "\n";
+  if (config->watch) r->watcher_ = std::thread([p = r.get()] { p->watch_loop(); });
+  return r;
+}
+
+responder::~responder() {
+  {
+    std::lock_guard lock(watch_mutex_);
+    stopping_ = true;
+  }
+  watch_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+  for (auto& s : servers_) s->stop();
+  for (auto& t : threads_) t.join();
+}
+
+bool responder::reload(const std::string& why) {
+  std::lock_guard lock(reload_mutex_);
+  const auto current = service_->current();
+  auto next = load_publication(src_, current.get());
+  if (!next.pub) {
+    service_->counters().count_reload(false);
+    std::cerr << "pacserver: reload (" << why << ") failed; still serving generation "
+              << current->generation << ":\n";
+    for (const auto& e : next.errors) std::cerr << "  " << e.to_string() << "\n";
+    return false;
+  }
+  if (next.pub->config->listen.size() != current->config->listen.size() ||
+      !std::equal(next.pub->config->listen.begin(), next.pub->config->listen.end(),
+                  current->config->listen.begin(), [](const auto& a, const auto& b) {
+                    return a.to_string() == b.to_string();
+                  })) {
+    std::cerr << "pacserver: server.listen changed; the new addresses take effect on restart\n";
+  }
+  service_->publish(next.pub);
+  service_->counters().count_reload(true);
+  std::cerr << "pacserver: reloaded (" << why << "): generation " << next.pub->generation;
+  for (const auto& [name, p] : next.pub->variants) std::cerr << " " << name << "=" << p.hash;
+  std::cerr << std::endl;
+  return true;
+}
+
+std::vector<std::filesystem::path> responder::watched_files() const {
+  std::vector<std::filesystem::path> files;
+  if (src_.file) files.push_back(*src_.file);
+  const auto config = service_->current()->config;
+  if (!config->templates_dir.empty()) {
+    const template_store store(config->templates_dir);
+    for (const auto& v : config->variants) files.push_back(store.file_of(v.template_name));
+  }
+  return files;
+}
+
+void responder::watch_loop() {
+  auto files = watched_files();
+  auto last = take_fingerprint(files);
+  std::unique_lock lock(watch_mutex_);
+  while (!stopping_) {
+    const auto interval = service_->current()->config->watch_interval;
+    watch_cv_.wait_for(lock, interval, [this] { return stopping_; });
+    if (stopping_) break;
+    auto now = take_fingerprint(files);
+    if (now == last) continue;
+    std::string changed;
+    for (const auto& [path, stamp] : now) {
+      if (last[path] != stamp) changed = path.string();
+    }
+    last = now;
+    lock.unlock();
+    reload("changed: " + changed);
+    // A reload can name new template files: start watching them from their current state.
+    files = watched_files();
+    for (const auto& [path, stamp] : take_fingerprint(files)) last.try_emplace(path, stamp);
+    lock.lock();
+  }
+}
+
+}  // namespace wpadkit::pacserver

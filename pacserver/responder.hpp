@@ -1,0 +1,71 @@
+#pragma once
+// responder: a running pacserver — its listeners (one cpp-httplib server per address, each on its
+// own thread pool), the http_service they share, the bundled proxy, and reloading: reload() re-reads
+// the config (and template files), builds a new publication and swaps it in only if every variant
+// renders and validates; otherwise the last good one keeps serving and the reasons are logged.
+// A watcher thread calls reload() when the config file or a template file changes.
+#include <condition_variable>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "pacserver/bundled_proxy.hpp"
+#include "pacserver/config.hpp"
+#include "pacserver/http_service.hpp"
+
+namespace wpadkit::pacserver {
+
+// Where the configuration comes from and what the command line overrides.
+struct config_source {
+  std::optional<std::filesystem::path> file;  // none: the embedded default
+  std::vector<listen_address> listen;         // non-empty: replaces server.listen
+  std::optional<listen_address> proxy_listen; // replaces proxy.listen
+};
+
+// Loads and validates the configuration (not the PACs). Errors: as load_config / parse_config.
+result<std::shared_ptr<const server_config>> load_effective_config(const config_source& src);
+
+// Loads the config and builds its publication. Errors: every problem found, each naming its place.
+struct loaded {
+  std::shared_ptr<const publication> pub;
+  std::vector<error> errors;
+};
+loaded load_publication(const config_source& src, const publication* previous);
+
+class responder {
+ public:
+  // Binds every listener (printing "pacserver: listening on ADDR:PORT" for each), starts serving,
+  // the bundled proxy and the watcher. Errors: errc::io when an address cannot be bound.
+  static result<std::unique_ptr<responder>> start(config_source src,
+                                                  std::shared_ptr<const publication> pub,
+                                                  std::ostream& out);
+  ~responder();  // stops everything
+
+  // Re-reads the configuration; thread-safe. Returns true if a new publication went live.
+  bool reload(const std::string& why);
+
+  const std::vector<std::string>& bound_addresses() const { return bound_; }
+
+ private:
+  responder(config_source src, std::shared_ptr<const publication> pub);
+  void watch_loop();
+  std::vector<std::filesystem::path> watched_files() const;
+
+  config_source src_;
+  std::unique_ptr<http_service> service_;
+  std::vector<std::unique_ptr<httplib::Server>> servers_;
+  std::vector<std::thread> threads_;
+  std::vector<std::string> bound_;
+  std::unique_ptr<bundled_proxy> proxy_;
+  std::mutex reload_mutex_;
+  std::mutex watch_mutex_;
+  std::condition_variable watch_cv_;
+  bool stopping_ = false;
+  std::thread watcher_;
+};
+
+}  // namespace wpadkit::pacserver

@@ -1,0 +1,217 @@
+"""pacserver over real HTTP: headers, ETag/304, HEAD, gzip, variants by address/Host/User-Agent,
+X-Forwarded-For from trusted proxies, 403, 404, /healthz, /metrics and the access log."""
+import gzip
+import os
+import re
+import unittest
+
+from wpadkit_testlib import PacServer, http_get, run, temp_dir, write
+
+CONFIG = """
+[server]
+listen = ["127.0.0.1:0"]
+access_log = "{log}"
+cache_control = "max-age=123"
+allowed_clients = ["127.0.0.0/16", "::1/128"]
+trusted_proxies = ["127.0.0.9/32"]
+watch = false
+
+[[proxies]]
+name = "main"
+address = "proxy1.corp.example:3128"
+
+[[proxies]]
+name = "lab"
+address = "labproxy.corp.example:8080"
+
+[rulesets.default]
+direct_domains = [".corp.example"]
+default = ["main", "DIRECT"]
+
+[rulesets.lab]
+default = ["lab", "DIRECT"]
+
+[[variants]]
+name = "lab"
+template = "corporate"
+ruleset = "lab"
+match_clients = ["127.0.2.0/24"]
+
+[[variants]]
+name = "guest"
+template = "sinkhole"
+match_hosts = ["wpad.guest.example"]
+
+[[variants]]
+name = "winhttp"
+template = "split-tunnel"
+match_user_agents = ["WinHttp"]
+
+[[variants]]
+name = "default"
+template = "corporate"
+
+[[variants.cases]]
+url = "http://www.example.com/"
+expect = "PROXY proxy1.corp.example:3128; DIRECT"
+"""
+
+PAC_TYPE = "application/x-ns-proxy-autoconfig; charset=us-ascii"
+
+
+class PacServerHttpTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir_cm = temp_dir()
+        cls.dir = cls.dir_cm.__enter__()
+        cls.log = os.path.join(cls.dir, "access.log")
+        cfg = write(os.path.join(cls.dir, "pacserver.toml"), CONFIG.format(log=cls.log))
+        cls.server = PacServer(["--config", cfg])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.dir_cm.__exit__(None, None, None)
+
+    def get(self, path="/wpad.dat", **kw):
+        return http_get(self.server.url(path), **kw)
+
+    def test_pac_headers(self):
+        for path in ("/wpad.dat", "/proxy.pac"):
+            status, h, body = self.get(path)
+            self.assertEqual(status, 200)
+            self.assertEqual(h["content-type"], PAC_TYPE)
+            self.assertRegex(h["etag"], r'^"[0-9a-f]{32}"$')
+            self.assertRegex(h["last-modified"], r"^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$")
+            self.assertEqual(h["cache-control"], "max-age=123")
+            self.assertEqual(h["x-pac-variant"], "default")
+            self.assertIn("Accept-Encoding", h["vary"])
+            self.assertEqual(int(h["content-length"]), len(body))
+            text = body.decode("ascii")
+            self.assertIn("function FindProxyForURL(url, host)", text)
+            self.assertIn('return "PROXY proxy1.corp.example:3128; DIRECT";', text)
+            self.assertIn("// rulesets.default.direct_domains[0]", text)
+
+    def test_conditional_requests_give_304(self):
+        _, h, _ = self.get()
+        status, h2, body = self.get(headers={"If-None-Match": h["etag"]})
+        self.assertEqual((status, body), (304, b""))
+        self.assertEqual(h2["etag"], h["etag"])
+        status, _, _ = self.get(headers={"If-None-Match": '"other", W/' + h["etag"]})
+        self.assertEqual(status, 304)
+        status, _, _ = self.get(headers={"If-None-Match": '"stale"'})
+        self.assertEqual(status, 200)
+        status, _, _ = self.get(headers={"If-Modified-Since": h["last-modified"]})
+        self.assertEqual(status, 304)
+        status, _, _ = self.get(headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+        self.assertEqual(status, 200)
+        # If-None-Match wins over If-Modified-Since (RFC 9110 section 13.2.2).
+        status, _, _ = self.get(headers={"If-None-Match": '"stale"',
+                                         "If-Modified-Since": h["last-modified"]})
+        self.assertEqual(status, 200)
+
+    def test_head_has_headers_and_no_body(self):
+        _, full, body = self.get()
+        status, h, head_body = self.get(method="HEAD")
+        self.assertEqual(status, 200)
+        self.assertEqual(head_body, b"")
+        self.assertEqual(h["etag"], full["etag"])
+        self.assertEqual(int(h["content-length"]), len(body))
+
+    def test_gzip_when_asked(self):
+        _, plain_h, plain = self.get()
+        status, h, body = self.get(headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-encoding"], "gzip")
+        self.assertEqual(gzip.decompress(body), plain)
+        self.assertNotEqual(h["etag"], plain_h["etag"])
+        self.assertLess(len(body), len(plain))
+        status, h, _ = self.get(headers={"Accept-Encoding": "gzip;q=0"})
+        self.assertNotIn("content-encoding", h)
+        # curl as a second, independent client.
+        p = run(["curl", "-sS", "--compressed", "-D", "-", self.server.url()], check=0)
+        self.assertIn("content-encoding: gzip", p.stdout.lower())
+        self.assertIn("FindProxyForURL", p.stdout)
+
+    def test_variant_by_client_address(self):
+        for source, variant, proxy in (("127.0.2.5", "lab", "labproxy.corp.example:8080"),
+                                       ("127.0.2.200", "lab", "labproxy.corp.example:8080"),
+                                       ("127.0.3.5", "default", "proxy1.corp.example:3128")):
+            status, h, body = self.get(source=source)
+            self.assertEqual((status, h["x-pac-variant"]), (200, variant), source)
+            self.assertIn(proxy, body.decode())
+        p = run(["curl", "-sS", "--interface", "127.0.2.7", self.server.url()], check=0)
+        self.assertIn("labproxy.corp.example:8080", p.stdout)
+
+    def test_variant_by_host_and_user_agent(self):
+        _, h, body = self.get(headers={"Host": "wpad.guest.example"})
+        self.assertEqual(h["x-pac-variant"], "guest")
+        self.assertIn('return "DIRECT";', body.decode())
+        _, h, _ = self.get(headers={"User-Agent": "WinHttp-Autoproxy-Service/10.0"})
+        self.assertEqual(h["x-pac-variant"], "winhttp")
+        # First match wins: the lab address beats the WinHttp agent listed after it.
+        _, h, _ = self.get(headers={"User-Agent": "WinHttp-Autoproxy-Service/10.0"}, source="127.0.2.9")
+        self.assertEqual(h["x-pac-variant"], "lab")
+
+    def test_variant_by_name(self):
+        status, h, body = self.get("/guest.pac")
+        self.assertEqual((status, h["x-pac-variant"]), (200, "guest"))
+        status, _, body = self.get("/nosuch.pac")
+        self.assertEqual(status, 404)
+        self.assertIn(b"nosuch", body)
+
+    def test_x_forwarded_for_only_from_trusted_proxies(self):
+        _, h, _ = self.get(headers={"X-Forwarded-For": "127.0.2.44"}, source="127.0.0.9")
+        self.assertEqual(h["x-pac-variant"], "lab")
+        _, h, _ = self.get(headers={"X-Forwarded-For": "127.0.2.44"}, source="127.0.0.8")
+        self.assertEqual(h["x-pac-variant"], "default")
+        status, _, body = self.get(headers={"X-Forwarded-For": "8.8.8.8"}, source="127.0.0.9")
+        self.assertEqual(status, 403)
+        status, _, body = self.get(headers={"X-Forwarded-For": "bogus"}, source="127.0.0.9")
+        self.assertEqual(status, 400)
+        self.assertIn(b"X-Forwarded-For", body)
+
+    def test_clients_outside_allowed_networks_get_403(self):
+        status, _, body = self.get(source="127.1.0.1")
+        self.assertEqual(status, 403)
+        self.assertIn(b"127.1.0.1", body)
+        self.assertIn(b"allowed_clients", body)
+
+    def test_unknown_path_is_404(self):
+        status, _, body = self.get("/index.html")
+        self.assertEqual(status, 404)
+        self.assertIn(b"/index.html", body)
+
+    def test_healthz_and_metrics(self):
+        status, _, body = self.get("/healthz")
+        self.assertEqual(status, 200)
+        self.assertIn(b"ok", body)
+        self.get(source="127.0.2.77")
+        status, h, body = self.get("/metrics")
+        self.assertEqual(status, 200)
+        text = body.decode()
+        self.assertRegex(text, r'pacserver_requests_total\{path="/wpad.dat",variant="lab",status="200"\} [1-9]')
+        self.assertRegex(text, r'pacserver_pac_info\{variant="default",template="corporate",version="[0-9a-f]{32}"\} 1')
+        self.assertIn('pacserver_reloads_total{result="failed"} 0', text)
+        self.assertIn("pacserver_generation 1", text)
+
+    def test_access_log_names_client_variant_version_status(self):
+        _, h, _ = self.get(source="127.0.2.33", headers={"User-Agent": 'evil"\tagent\x7f'})
+        version = h["etag"].strip('"')
+        deadline_lines = []
+        for _ in range(200):
+            with open(self.log) as f:
+                deadline_lines = [l for l in f if "client=127.0.2.33 " in l]
+            if deadline_lines:
+                break
+            import time
+            time.sleep(0.02)
+        self.assertEqual(len(deadline_lines), 1)
+        line = deadline_lines[0]
+        self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+        self.assertIn('path="/wpad.dat" variant=lab version=' + version + " status=200", line)
+        self.assertIn(r'ua="evil\"\x09agent\x7f"', line)
+
+
+if __name__ == "__main__":
+    unittest.main()

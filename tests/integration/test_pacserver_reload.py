@@ -1,0 +1,146 @@
+"""pacserver reloads on SIGHUP and on file change; a bad config never replaces the good one being
+served (the reason is logged); a reload under load drops no request."""
+import os
+import re
+import signal
+import threading
+import unittest
+
+from wpadkit_testlib import PacServer, http_get, temp_dir, write
+
+TEMPLATE = """
+[server]
+listen = ["127.0.0.1:0"]
+access_log = "off"
+watch = true
+watch_interval_ms = 50
+
+[[proxies]]
+name = "main"
+address = "{proxy}"
+
+[rulesets.default]
+default = ["main", "DIRECT"]
+
+[[variants]]
+name = "default"
+template = "corporate"
+
+[[variants.cases]]
+url = "http://www.example.com/"
+expect = "{expect}"
+"""
+
+
+def config(proxy="proxy1.corp.example:3128", expect=None):
+    return TEMPLATE.format(proxy=proxy, expect=expect or f"PROXY {proxy}; DIRECT")
+
+
+class PacServerReloadTest(unittest.TestCase):
+    def setUp(self):
+        self.dir_cm = temp_dir()
+        self.dir = self.dir_cm.__enter__()
+        self.cfg = write(os.path.join(self.dir, "pacserver.toml"), config())
+        self.server = PacServer(["--config", self.cfg])
+
+    def tearDown(self):
+        self.server.stop()
+        self.dir_cm.__exit__(None, None, None)
+
+    def fetch(self):
+        status, h, body = http_get(self.server.url())
+        self.assertEqual(status, 200)
+        return h["etag"], body.decode()
+
+    def wait_err(self, pattern):
+        start = len(self.server.err)
+        return lambda: self.server.wait_for_output(pattern, stream="err", start=start)
+
+    def test_file_change_reloads_and_bad_versions_are_refused(self):
+        etag1, body1 = self.fetch()
+        self.assertIn("proxy1.corp.example:3128", body1)
+
+        # A golden case that no longer holds: refused, named by file:line, old version kept.
+        waiter = self.wait_err(r"reload \(changed: .*\) failed")
+        write(self.cfg, config(expect="DIRECT"))
+        waiter()
+        line = self.server.wait_for_output(r"pacserver\.toml:\d+: variants\.default\.cases\[0\]",
+                                           stream="err")
+        self.assertIn('expected "DIRECT"', line)
+        self.assertEqual(self.fetch()[0], etag1)
+
+        # TOML syntax error: refused with line and column.
+        waiter = self.wait_err(r"reload \(changed: .*\) failed")
+        write(self.cfg, config() + "\n[broken\n")
+        waiter()
+        self.server.wait_for_output(r"pacserver\.toml:\d+:\d+: ", stream="err")
+        self.assertEqual(self.fetch()[0], etag1)
+
+        # A good new version goes live.
+        waiter = self.wait_err(r"reloaded \(changed: ")
+        write(self.cfg, config(proxy="proxy9.corp.example:8080"))
+        waiter()
+        etag2, body2 = self.fetch()
+        self.assertNotEqual(etag2, etag1)
+        self.assertIn("proxy9.corp.example:8080", body2)
+        _, _, metrics = http_get(self.server.url("/metrics"))
+        self.assertIn(b'pacserver_reloads_total{result="failed"} 2', metrics)
+        self.assertIn(b'pacserver_reloads_total{result="ok"} 1', metrics)
+
+    def test_sighup_reloads_and_keeps_last_modified_of_unchanged_content(self):
+        _, h1, _ = http_get(self.server.url())
+        waiter = self.wait_err(r"reloaded \(SIGHUP\): generation 2")
+        os.kill(self.server.proc.pid, signal.SIGHUP)
+        waiter()
+        _, h2, _ = http_get(self.server.url())
+        self.assertEqual((h2["etag"], h2["last-modified"]), (h1["etag"], h1["last-modified"]))
+        _, _, health = http_get(self.server.url("/healthz"))
+        self.assertIn(b"generation=2", health)
+
+    def test_reload_under_load_drops_no_request(self):
+        failures, statuses, stop = [], [], threading.Event()
+
+        def hammer():
+            import http.client
+            conn = None
+            while not stop.is_set():
+                try:
+                    if conn is None:
+                        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+                    conn.request("GET", "/wpad.dat")
+                    r = conn.getresponse()
+                    r.read()
+                    statuses.append(r.status)
+                    if r.getheader("Connection", "").lower() == "close":
+                        conn.close()
+                        conn = None
+                except Exception as e:  # any failure is what this test looks for
+                    failures.append(repr(e))
+                    conn = None
+
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            for i in range(6):
+                proxy = f"proxy{i}.corp.example:3128"
+                write(self.cfg, config(proxy=proxy))
+                if i % 2:
+                    os.kill(self.server.proc.pid, signal.SIGHUP)
+                for _ in range(500):
+                    if proxy in self.fetch()[1]:
+                        break
+                    threading.Event().wait(0.02)
+                self.assertIn(proxy, self.fetch()[1])
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        self.assertEqual(failures, [])
+        self.assertGreater(len(statuses), 50)
+        self.assertEqual(set(statuses), {200})
+        self.assertIn("proxy5.corp.example:3128", self.fetch()[1])
+
+
+if __name__ == "__main__":
+    unittest.main()
