@@ -18,7 +18,9 @@ heap_udata& u_of(void* udata) { return *static_cast<heap_udata*>(udata); }
 void* capped_alloc(void* udata, duk_size_t size) {
   heap_udata& u = u_of(udata);
   if (size == 0) return nullptr;
-  if (size > u.limit || u.allocated + size + header_bytes > u.limit) {
+  // Once refused, refuse everything until the next begin(): otherwise a script just under its cap
+  // makes every allocation run Duktape's emergency GC and crawls to the time limit instead.
+  if (u.limit_hit || size > u.limit || u.allocated + size + header_bytes > u.limit) {
     u.limit_hit = true;
     return nullptr;
   }
@@ -48,7 +50,8 @@ void* capped_realloc(void* udata, void* ptr, duk_size_t size) {
   auto* block = static_cast<unsigned char*>(ptr) - header_bytes;
   std::size_t old_size = 0;
   std::memcpy(&old_size, block, sizeof old_size);
-  if (size > old_size && (size > u.limit || u.allocated - old_size + size + header_bytes > u.limit)) {
+  if (size > old_size &&
+      (u.limit_hit || size > u.limit || u.allocated - old_size + size + header_bytes > u.limit)) {
     u.limit_hit = true;
     return nullptr;
   }
@@ -153,6 +156,7 @@ error duk_heap::take_error(errc kind, const std::string& where) {
   bool limit_hit = udata_->limit_hit;
   udata_->deadline_armed = false;
   udata_->timed_out = false;
+  udata_->limit_hit = false;
   std::size_t saved_limit = udata_->limit;
   udata_->limit = saved_limit + saved_limit / 8 + 65536;
 
@@ -169,6 +173,7 @@ error duk_heap::take_error(errc kind, const std::string& where) {
   }
   duk_pop_2(ctx_);
   udata_->limit = saved_limit;
+  udata_->limit_hit = false;
   if (!line) line = line_from_message(message);
 
   errc code = kind;

@@ -151,10 +151,11 @@ TEST_CASE("engine times out a runaway top level") {
 TEST_CASE("engine enforces its memory cap and keeps answering") {
   engine_options o;
   o.memory_limit = 8 * 1024 * 1024;
-  o.call_timeout = 20s;
+  o.call_timeout = 60s;
   auto e = load_ok(
       "function FindProxyForURL(u, h) {\n"
-      "  if (h == 'mem') { var a = []; for (var i = 0; ; i++) a.push(new Array(1000).join(h + i)); }\n"
+      "  var s = 'y'; while (s.length < 1000) s += s;\n"
+      "  if (h == 'mem') { var a = []; for (var i = 0; ; i++) a.push(i + s); }\n"
       "  return 'DIRECT';\n"
       "}\n",
       o);
