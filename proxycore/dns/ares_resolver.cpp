@@ -102,7 +102,7 @@ result<std::unique_ptr<ares_resolver>> ares_resolver::create(resolver_options op
 }
 
 ares_resolver::ares_resolver(resolver_options options, channel first)
-    : options_(std::move(options)), search_domains_(first.search_domains()) {
+    : options_(std::move(options)), search_domains_(first.search_domains()), ndots_(first.ndots()) {
   idle_.push_back(std::move(first));
 }
 
@@ -159,12 +159,9 @@ result<ares_resolver::search_answer> ares_resolver::resolve_in_search_list(std::
   } else {
     std::string bare = std::string(name) + ".";
     auto dots = std::count(name.begin(), name.end(), '.');
-    auto ch = acquire();
-    int ndots = ch ? ch->ndots() : 1;
-    if (ch) release(std::move(*ch));
-    if (dots >= ndots) names.push_back(bare);
+    if (dots >= ndots_) names.push_back(bare);
     for (const auto& d : search_domains_) names.push_back(std::string(name) + "." + d + ".");
-    if (dots < ndots) names.push_back(bare);
+    if (dots < ndots_) names.push_back(bare);
   }
   search_answer out;
   error last(errc::dns_not_found, "empty search list");

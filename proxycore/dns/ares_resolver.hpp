@@ -70,6 +70,7 @@ class ares_resolver final : public host_resolver {
 
   resolver_options options_;
   std::vector<std::string> search_domains_;
+  int ndots_;
   std::mutex mutex_;
   std::vector<channel> idle_;  // guarded by mutex_
 };

@@ -189,3 +189,28 @@ TEST_CASE("async_resolver: per-operation cancellation through a cancellation slo
   r->reset();  // the abandoned c-ares query ends here; its handler must not run twice
   io.run();
 }
+
+TEST_CASE("async_resolver: answers from a shared cache and stores what it learns") {
+  silent_server s;
+  asio::io_context io;
+  auto cache = std::make_shared<answer_cache>();
+  cache->store("cached.test", family::v4, answer{{asio::ip::make_address("10.4.4.4")}, 60s});
+  auto r = async_resolver::create(io.get_executor(), silent_options(s, 300ms), cache);
+  REQUIRE(r.has_value());
+  std::vector<outcome> got;
+  auto record = [&](std::error_code ec, answer a) { got.push_back({ec, a}); };
+  (*r)->async_resolve("cached.test", family::v4, record);  // hit: no query sent
+  (*r)->async_resolve("quiet.test", family::v4, record);   // miss: times out, failure stored
+  io.run();
+  REQUIRE(got.size() == 2);
+  CHECK_FALSE(got[0].ec);
+  CHECK(got[0].a.addresses.front().to_string() == "10.4.4.4");
+  CHECK(got[1].ec == make_error_code(errc::dns_timeout));
+  io.restart();
+  (*r)->async_resolve("quiet.test", family::v4, record);  // the stored failure, at once
+  io.run();
+  REQUIRE(got.size() == 3);
+  CHECK(got[2].ec == make_error_code(errc::dns_timeout));
+  CHECK(cache->stats().hits == 2);
+  CHECK(cache->stats().misses == 1);
+}
