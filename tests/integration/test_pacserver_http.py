@@ -213,5 +213,37 @@ class PacServerHttpTest(unittest.TestCase):
         self.assertIn(r'ua="evil\"\x09agent\x7f"', line)
 
 
+class PacServerIpv6Test(unittest.TestCase):
+    """Listening on IPv4 and IPv6 at once; an IPv6 client CIDR selects its variant."""
+
+    def test_v6_listener_and_v6_client_variant(self):
+        import socket
+        try:
+            with socket.socket(socket.AF_INET6) as probe:
+                probe.bind(("::1", 0))
+        except OSError:
+            self.skipTest("no IPv6 loopback on this machine")
+        with temp_dir() as d:
+            cfg = write(os.path.join(d, "v6.toml"), """
+[server]
+access_log = "off"
+watch = false
+[[variants]]
+name = "v6"
+template = "sinkhole"
+match_clients = ["::1/128"]
+[[variants]]
+name = "default"
+template = "corporate"
+""")
+            with PacServer(["--config", cfg, "--listen", "127.0.0.1:0", "--listen", "[::1]:0"]) as s:
+                self.assertEqual(len(s.addresses), 2)
+                self.assertTrue(s.addresses[1].startswith("[::1]:"), s.addresses)
+                status, h, _ = http_get(f"http://{s.addresses[1]}/wpad.dat")
+                self.assertEqual((status, h["x-pac-variant"]), (200, "v6"))
+                status, h, _ = http_get(f"http://{s.addresses[0]}/wpad.dat")
+                self.assertEqual((status, h["x-pac-variant"]), (200, "default"))
+
+
 if __name__ == "__main__":
     unittest.main()

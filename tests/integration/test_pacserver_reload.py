@@ -2,11 +2,12 @@
 served (the reason is logged); a reload under load drops no request."""
 import os
 import re
+import shutil
 import signal
 import threading
 import unittest
 
-from wpadkit_testlib import PacServer, http_get, temp_dir, write
+from wpadkit_testlib import PacServer, http_get, source, temp_dir, write
 
 TEMPLATE = """
 [server]
@@ -140,6 +141,38 @@ class PacServerReloadTest(unittest.TestCase):
         self.assertGreater(len(statuses), 50)
         self.assertEqual(set(statuses), {200})
         self.assertIn("proxy5.corp.example:3128", self.fetch()[1])
+
+
+class TemplateReloadTest(unittest.TestCase):
+    """With server.templates_dir, editing a template reloads; a template that breaks is refused."""
+
+    def test_template_edit_reloads_and_broken_template_is_refused(self):
+        with temp_dir() as d:
+            tdir = os.path.join(d, "templates")
+            shutil.copytree(source("pac-templates"), tdir)
+            cfg = write(os.path.join(d, "pacserver.toml"),
+                        config().replace("[server]\n", '[server]\ntemplates_dir = "templates"\n', 1))
+            with PacServer(["--config", cfg]) as server:
+                etag1 = http_get(server.url())[1]["etag"]
+                corporate = os.path.join(tdir, "corporate.pac.mustache")
+                with open(corporate) as f:
+                    text = f.read()
+                start = len(server.err)
+                write(corporate, text.replace("function FindProxyForURL(url, host) {",
+                                              "// edited by the test\nfunction FindProxyForURL(url, host) {"))
+                server.wait_for_output(r"reloaded \(changed: .*corporate\.pac\.mustache\)", stream="err",
+                                       start=start)
+                _, h, body = http_get(server.url())
+                self.assertIn(b"// edited by the test", body)
+                etag2 = h["etag"]
+                self.assertNotEqual(etag2, etag1)
+                start = len(server.err)
+                write(corporate, text + "{{#unclosed}}\n")
+                server.wait_for_output(r"reload \(changed: .*\) failed", stream="err", start=start)
+                line = server.wait_for_output(r"corporate\.pac\.mustache does not parse", stream="err",
+                                              start=start)
+                self.assertRegex(line, r"pacserver\.toml:\d+: ")
+                self.assertEqual(http_get(server.url())[1]["etag"], etag2)
 
 
 if __name__ == "__main__":
