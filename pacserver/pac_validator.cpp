@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
-#ifndef WPADKIT_PACSERVER_NO_ENGINE
 #include "proxycore/dns/fixed_resolver.hpp"
 #include "proxycore/pac/pac_engine.hpp"
-#endif
 
 namespace wpadkit::pacserver {
 
@@ -79,20 +77,6 @@ std::string host_of_url(std::string_view url) {
   return host;
 }
 
-#ifdef WPADKIT_PACSERVER_NO_ENGINE
-// Built before the PAC engine exists: only the size is checked.
-std::vector<error> validate_pac(const std::string& pac_text, const server_config& config,
-                                const variant& v) {
-  std::vector<error> out;
-  if (pac_text.size() > config.limits.max_pac_bytes) {
-    out.push_back(error(errc::limit, "variants." + v.name + ": the PAC is " +
-                                         std::to_string(pac_text.size()) +
-                                         " bytes, over limits.max_pac_bytes")
-                      .at(v.source.file, v.source.line));
-  }
-  return out;
-}
-#else
 std::vector<error> validate_pac(const std::string& pac_text, const server_config& config,
                                 const variant& v) {
   std::vector<error> out;
@@ -148,6 +132,4 @@ std::vector<error> validate_pac(const std::string& pac_text, const server_config
   }
   return out;
 }
-#endif
-
 }  // namespace wpadkit::pacserver
