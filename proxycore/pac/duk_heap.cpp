@@ -85,16 +85,20 @@ double date_now(void* udata) {
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
-// Safe-call body: [err] -> [err string(err) lineNumber]. No C++ objects with destructors here.
+// Safe-call body: [err] -> [string(err) lineNumber fileName stack]. No C++ objects with destructors.
 duk_ret_t describe_error(duk_context* ctx, void*) {
   duk_dup(ctx, -1);
   duk_to_string(ctx, -1);
   if (duk_is_object(ctx, -2)) {
     duk_get_prop_string(ctx, -2, "lineNumber");
+    duk_get_prop_string(ctx, -3, "fileName");
+    duk_get_prop_string(ctx, -4, "stack");
   } else {
     duk_push_undefined(ctx);
+    duk_push_undefined(ctx);
+    duk_push_undefined(ctx);
   }
-  return 2;
+  return 4;
 }
 
 // Duktape's compiler errors read "... (line N)"; find N.
@@ -102,6 +106,14 @@ std::optional<int> line_from_message(const std::string& msg) {
   auto pos = msg.rfind("(line ");
   if (pos == std::string::npos) return std::nullopt;
   int n = std::atoi(msg.c_str() + pos + 6);
+  return n > 0 ? std::optional<int>(n) : std::nullopt;
+}
+
+// In a Duktape traceback ("    at f (name:12)"), the line of the first frame in `name`.
+std::optional<int> line_in_stack(const std::string& stack, const std::string& name) {
+  auto pos = stack.find("(" + name + ":");
+  if (pos == std::string::npos) return std::nullopt;
+  int n = std::atoi(stack.c_str() + pos + name.size() + 2);
   return n > 0 ? std::optional<int>(n) : std::nullopt;
 }
 
@@ -162,19 +174,26 @@ error duk_heap::take_error(errc kind, const std::string& where) {
 
   std::string message = "unknown error";
   std::optional<int> line;
-  if (safe_call(&describe_error, nullptr, 1, 2)) {
+  std::string file;
+  std::string stack;
+  if (safe_call(&describe_error, nullptr, 1, 4)) {
     duk_size_t len = 0;
-    const char* text = duk_get_lstring(ctx_, -2, &len);
+    const char* text = duk_get_lstring(ctx_, -4, &len);
     if (text != nullptr) message.assign(text, len);
-    if (duk_is_number(ctx_, -1)) {
-      double n = duk_get_number(ctx_, -1);
+    if (duk_is_number(ctx_, -3)) {
+      double n = duk_get_number(ctx_, -3);
       if (n >= 1 && n < 1e9) line = static_cast<int>(n);
     }
+    if (const char* f = duk_get_lstring(ctx_, -2, &len)) file.assign(f, len);
+    if (const char* st = duk_get_lstring(ctx_, -1, &len)) stack.assign(st, len);
   }
-  duk_pop_2(ctx_);
+  duk_pop_n(ctx_, 4);
   udata_->limit = saved_limit;
   udata_->limit_hit = false;
   if (!line) line = line_from_message(message);
+  // An error thrown inside a helper (native, or in pac_library.cpp) names that code's file: report
+  // instead the line of the innermost frame of the user's own file, from the traceback.
+  if (!file.empty() && file != where) line = line_in_stack(stack, where);
 
   errc code = kind;
   bool out_of_memory = message.find("alloc failed") != std::string::npos ||

@@ -36,7 +36,7 @@ TEST_CASE("duk_heap runs code and keeps the value stack balanced") {
   CHECK(duk_get_int(h->ctx(), -1) == 3);
   duk_pop(h->ctx());
   REQUIRE_FALSE(run(*h, "throw new TypeError('boom')"));
-  error e = h->take_error(errc::pac_exception, "x.pac");
+  error e = h->take_error(errc::pac_exception, "eval");  // duk_eval_string's file name
   CHECK(e.is(errc::pac_exception));
   CHECK(e.message == "TypeError: boom");
   CHECK(e.line == 1);

@@ -106,6 +106,21 @@ TEST_CASE("engine reports exceptions in a call with message and line") {
   CHECK(err2.message == "plain y");
 }
 
+TEST_CASE("engine reports helper errors at the calling line of the PAC") {
+  auto e = load_ok(
+      "function FindProxyForURL(u, h) {\n"
+      "  if (h == 'a') return isPlainHostName(5);\n"
+      "  return dnsDomainIs(undefined, 'x');\n"
+      "}\n");
+  auto native = call_error(e, "http://a/", "a");
+  CHECK(native.is(errc::pac_exception));
+  CHECK(native.line == 2);
+  auto library = call_error(e, "http://b/", "b");
+  CHECK(library.is(errc::pac_exception));
+  CHECK_THAT(library.message, Catch::StartsWith("TypeError"));
+  CHECK(library.line == 3);  // the PAC's line, not the helper library's
+}
+
 TEST_CASE("engine rejects non-string and non-ASCII results") {
   auto e = load_ok(
       "function FindProxyForURL(u, h) {\n"
