@@ -3,10 +3,15 @@
 // proxy's event loop. c-ares' sockets are watched by the executor's reactor and its retry timeouts are
 // driven by an Asio timer; nothing ever blocks the thread.
 //
+// c-ares' sockets are watched with posix::stream_descriptor::async_wait (the descriptor never owns
+// the socket; c-ares opens and closes it and tells us through its socket-state callback).
+//
 // One c-ares channel per resolver object. The object is used from ONE thread or strand: create it,
 // call async_resolve and destroy it on its executor (async_resolve may be called from elsewhere; the
 // start of the lookup is dispatched to the executor). The execution context must outlive the
-// resolver and every pending completion handler.
+// resolver and every pending completion handler. (On an io_context run by several threads, keep the
+// resolver on a strand: Asio's reactor is edge-triggered, and a readiness edge taken by another
+// thread between c-ares draining a socket and the next wait costs one c-ares retry, not a hang.)
 //
 // Lookup semantics are those of ares_resolver (see there): /etc/hosts first unless disabled, the
 // search list from resolv.conf (or the options), IP literals answer themselves, v4/v6/any; the answer's
@@ -70,7 +75,8 @@ class async_resolver {
         token, this, std::string(host), f);
   }
 
-  // Number of lookups started and not yet completed (for metrics and tests).
+  // Number of c-ares lookups in flight, including ones whose handler already completed through
+  // cancellation or the deadline (for metrics and tests).
   std::size_t pending() const noexcept;
 
   struct impl;  // defined in async_resolver.cpp

@@ -10,11 +10,17 @@
 //   domains                        ares_resolver::search_domains
 //   async NAME FAMILY [NAME FAMILY]...  async_resolver, all lookups concurrently on one io_context
 //   cached NAME FAMILY COUNT       COUNT lookups through cached_resolver, then its counters
+//   threads N COUNT NAME FAMILY    N threads each doing COUNT lookups on one ares_resolver; prints
+//                                  {"lookups":..,"failures":..,"distinct_answers":..}
 // Exit: 0 every lookup answered, 1 some failed, 2 usage.
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <iostream>
+#include <atomic>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -109,6 +115,34 @@ int run_async(const resolver_options& options, const std::vector<std::string>& a
   return status;
 }
 
+// Concurrent lookups on one resolver: each thread borrows its own channel from the pool.
+int run_threads(ares_resolver& r, const std::vector<std::string>& args) {
+  int threads = std::stoi(args[1]), count = std::stoi(args[2]);
+  auto f = *parse_family(args[4]);
+  std::atomic<int> lookups{0}, failures{0};
+  std::mutex mutex;
+  std::set<std::string> answers;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = 0; i < count; ++i) {
+        auto res = r.resolve(args[3], f);
+        ++lookups;
+        if (!res) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard lock(mutex);
+        answers.insert(addresses_json(*res));
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  std::cout << "{\"lookups\":" << lookups << ",\"failures\":" << failures
+            << ",\"distinct_answers\":" << answers.size() << "}\n";
+  return failures ? 1 : 0;
+}
+
 int run_sync(const resolver_options& options, const std::vector<std::string>& args) {
   auto made = ares_resolver::create(options);
   if (!made) return print("", made.error());
@@ -128,6 +162,10 @@ int run_sync(const resolver_options& options, const std::vector<std::string>& ar
     return 0;
   }
   if (args.size() < 3) return usage("missing arguments for " + cmd);
+  if (cmd == "threads") {
+    if (args.size() != 5 || !parse_family(args[4])) return usage("threads N COUNT NAME FAMILY");
+    return run_threads(r, args);
+  }
   auto f = parse_family(args[2]);
   if (!f) return usage("bad family " + args[2]);
   if (cmd == "resolve") return print(args[1], r.resolve(args[1], *f));

@@ -140,6 +140,18 @@ class DnsResolveTest(unittest.TestCase):
             self.assertEqual(rc, 1)
             self.assertEqual(lines[0]["error"], "dns-timeout")
 
+    def test_closed_port_is_a_failure(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        r = self.resolve("name.test", "v4", server=f"127.0.0.1:{port}", timeout_ms=1000)
+        self.assertEqual(r["error"], "dns-failure")  # ICMP port unreachable: c-ares ECONNREFUSED
+
+    def test_concurrent_sync_lookups_share_one_resolver(self):
+        rc, lines = self.probe("threads", "8", "25", "both.test", "any")
+        self.assertEqual(rc, 0, lines)
+        self.assertEqual(lines[0], {"lookups": 200, "failures": 0, "distinct_answers": 1})
+
     def test_ipv6_server_address(self):
         r = self.resolve("name.test", "v4", server=f"[::1]:{self.port}")
         self.assertEqual(r["addresses"], ["10.1.2.3"])
