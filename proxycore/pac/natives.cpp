@@ -78,14 +78,24 @@ std::optional<address_v6> parse_ipv6_literal(std::string_view text) {
 // not a regex metacharacter matches itself, case-sensitively.
 // ---------------------------------------------------------------------------------------------
 
-bool is_regex_meta(char c) {
-  switch (c) {
-    case '\\': case '^': case '$': case '+': case '(': case ')':
-    case '[': case ']': case '{': case '}': case '|':
-      return true;
-    default:
-      return false;
-  }
+// Byte classes for one pass over a pattern or string: regex metacharacters other than . * ?, and
+// bytes that force the UTF-16 path (non-ASCII, or a line terminator that `.` must not consume).
+enum : unsigned char { byte_meta = 1, byte_unit = 2, byte_wild = 4 };
+
+constexpr std::array<unsigned char, 256> make_byte_classes() {
+  std::array<unsigned char, 256> t{};
+  for (unsigned char c : std::string_view("\\^$+()[]{}|")) t[c] = byte_meta;
+  for (int c = 0x80; c < 0x100; ++c) t[static_cast<std::size_t>(c)] = byte_unit;
+  t['\n'] = t['\r'] = byte_unit;
+  t['*'] = t['?'] = byte_wild;
+  return t;
+}
+constexpr std::array<unsigned char, 256> byte_classes = make_byte_classes();
+
+unsigned classes_of(std::string_view s) {
+  unsigned acc = 0;
+  for (char c : s) acc |= byte_classes[static_cast<unsigned char>(c)];
+  return acc;
 }
 
 bool is_line_terminator(char16_t u) {
@@ -163,10 +173,33 @@ std::u16string to_utf16_units(std::string_view s) {
   return out;
 }
 
-bool needs_unit_path(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
-    return static_cast<unsigned char>(c) >= 0x80 || c == '\n' || c == '\r';
-  });
+// One pass over a pattern: its byte classes and where its first and last wildcards are.
+struct pattern_shape {
+  unsigned classes = 0;
+  std::size_t first_wild = std::string_view::npos;
+  std::size_t last_wild = std::string_view::npos;
+};
+
+pattern_shape shape_of(std::string_view pattern) {
+  pattern_shape shape;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    unsigned c = byte_classes[static_cast<unsigned char>(pattern[i])];
+    shape.classes |= c;
+    if (c & byte_wild) {
+      if (shape.first_wild == std::string_view::npos) shape.first_wild = i;
+      shape.last_wild = i;
+    }
+  }
+  return shape;
+}
+
+// The literal text before the first and after the last wildcard must appear at the ends of `str`:
+// a cheap necessary condition that rejects most bypass patterns before any matching. Comparing bytes
+// is exact here because UTF-8 (and Duktape's CESU-8) encodes equal code-unit sequences identically.
+bool literal_ends_match(std::string_view str, std::string_view pattern, const pattern_shape& shape) {
+  std::string_view head = pattern.substr(0, shape.first_wild);
+  std::string_view tail = pattern.substr(shape.last_wild + 1);
+  return str.size() >= head.size() + tail.size() && str.starts_with(head) && str.ends_with(tail);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,13 +363,16 @@ int dns_domain_levels(std::string_view host) {
 }
 
 bool sh_exp_pattern_needs_regex(std::string_view pattern) {
-  return std::any_of(pattern.begin(), pattern.end(), is_regex_meta);
+  return (classes_of(pattern) & byte_meta) != 0;
 }
 
 bool sh_exp_match(std::string_view str, std::string_view pattern) {
+  pattern_shape shape = shape_of(pattern);
   // Precondition (see the header): the binding runs patterns that need a regex through JS RegExp.
-  if (sh_exp_pattern_needs_regex(pattern)) return false;
-  if (!needs_unit_path(str) && !needs_unit_path(pattern)) return glob_match(str, pattern);
+  if (shape.classes & byte_meta) return false;
+  if (!(shape.classes & byte_wild)) return str == pattern;  // all literal: ^text$ is equality
+  if (!literal_ends_match(str, pattern, shape)) return false;
+  if (!((shape.classes | classes_of(str)) & byte_unit)) return glob_match(str, pattern);
   std::u16string s = to_utf16_units(str);
   std::u16string p = to_utf16_units(pattern);
   if (std::any_of(s.begin(), s.end(), is_line_terminator)) return glob_match_dp(s, p);

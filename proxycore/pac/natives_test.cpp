@@ -94,6 +94,12 @@ TEST_CASE("shExpMatch: Chromium's regex translation, natively") {
       {"aXbXc", "a*b*c*d", false},
       {"mississippi", "*sip*", true},
       {"a/b c", "a/b c", true},
+      {"aba", "ab*ba", false},  // the literal ends may not overlap
+      {"abba", "ab*ba", true},
+      {"abxba", "ab?ba", true},
+      {"host.example.com", "host.example.com", true},
+      {"host.example.co", "host.example.com", false},
+      {"team012.corp.example.com", "*.team012.corp.example.com", false},
   }));
   CAPTURE(str, pattern);
   CHECK_FALSE(sh_exp_pattern_needs_regex(pattern));
