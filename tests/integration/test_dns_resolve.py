@@ -52,7 +52,7 @@ class DnsResolveTest(unittest.TestCase):
         cls.dnsmasq = lib.Background([
             "dnsmasq", f"--port={cls.port}", "--no-resolv", "--no-hosts", "--bind-interfaces",
             "--listen-address=127.0.0.1,127.0.0.2,::1", "--keep-in-foreground", "--pid-file=",
-            "--log-queries", "--log-facility=-", "--user=root",
+            "--log-facility=-", "--user=root",  # no --log-queries: nobody drains the pipe
             # Everything under .test, and the single labels the tests ask, are ours: unknown names
             # there are NXDOMAIN (as the real root answers for `wpad.`); other names get REFUSED
             # (dnsmasq has no upstream).
@@ -63,6 +63,8 @@ class DnsResolveTest(unittest.TestCase):
             "--host-record=multi.test,10.0.0.21",
             "--host-record=multi.test,10.0.0.22",
             "--local-ttl=77",
+            # 60 A records: more than a 512-byte UDP answer holds, so c-ares retries over TCP.
+            *[f"--host-record=big.test,10.3.0.{i}" for i in range(1, 61)],
             # Authoritative answers (with SOA) for corp.test, on 127.0.0.2 only.
             "--auth-server=ns.corp.test,127.0.0.2", "--auth-zone=corp.test",
             "--host-record=wpad.corp.test,10.9.9.9",
@@ -105,6 +107,22 @@ class DnsResolveTest(unittest.TestCase):
     def test_several_a_records(self):
         r = self.resolve("multi.test", "v4")
         self.assertEqual(sorted(r["addresses"]), ["10.0.0.21", "10.0.0.22"])
+
+    def test_truncated_answer_retried_over_tcp(self):
+        want = sorted(f"10.3.0.{i}" for i in range(1, 61))
+        self.assertEqual(sorted(self.resolve("big.test", "v4")["addresses"]), want)
+        rc, lines = self.probe("async", "big.test", "v4", "big.test", "any")
+        self.assertEqual(rc, 0, lines)
+        self.assertEqual([sorted(line["addresses"]) for line in lines], [want, want])
+
+    def test_many_async_lookups_on_one_loop(self):
+        names = [f"n{i}.test" for i in range(50)] + ["name.test"] * 50
+        args = [a for n in names for a in (n, "v4")]
+        rc, lines = self.probe("async", *args)
+        self.assertEqual(rc, 1)
+        self.assertEqual(len(lines), 100)
+        self.assertEqual(sum(1 for line in lines if line.get("error") == "dns-not-found"), 50)
+        self.assertEqual(sum(1 for line in lines if line.get("addresses") == ["10.1.2.3"]), 50)
 
     def test_families(self):
         self.assertEqual(self.resolve("six.test", "v6")["addresses"], ["fd00::6"])
