@@ -171,11 +171,11 @@ std::size_t trace_begin(builtins_state& s, helper id, duk_context* ctx) noexcept
   return slot;
 }
 
-void trace_end(builtins_state& s, std::size_t slot, duk_context* ctx,
+void trace_end(builtins_state& s, std::size_t slot, duk_context* ctx, duk_ret_t rc,
                std::chrono::steady_clock::time_point t0) noexcept {
   if (slot >= s.trace.size()) return;
   guarded(s, [&] {
-    s.trace[slot].result = json_of(ctx, -1);
+    s.trace[slot].result = rc > 0 ? json_of(ctx, -1) : "null";  // rc 0: the helper returned undefined
     s.trace[slot].elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
   });
@@ -190,7 +190,7 @@ duk_ret_t entry(duk_context* ctx) {
   std::size_t slot = trace_begin(s, Id, ctx);
   auto t0 = std::chrono::steady_clock::now();
   duk_ret_t rc = Body(ctx, s);
-  trace_end(s, slot, ctx, t0);
+  trace_end(s, slot, ctx, rc, t0);
   return rc;
 }
 

@@ -276,6 +276,16 @@ TEST_CASE("engine traces helper calls when asked") {
   CHECK(r->trace[1].result == "\"10.1.2.3\"");
   CHECK(r->trace[2].function == "shExpMatch");
   CHECK(r->trace[2].result == "true");
+
+  auto e2 = load_ok("function FindProxyForURL(u, h) { alert('x', 2); dnsResolveEx(5); return 'DIRECT'; }");
+  e2.set_tracing(true);
+  auto r2 = e2.find_proxy("http://a/", "a");
+  REQUIRE(r2.has_value());
+  REQUIRE(r2->trace.size() == 2);
+  CHECK(r2->trace[0].function == "alert");
+  CHECK(r2->trace[0].arguments == std::vector<std::string>{"\"x\"", "2"});
+  CHECK(r2->trace[0].result == "null");
+  CHECK(r2->trace[1].result == "null");
 }
 
 TEST_CASE("engine caps DNS lookups per call, caching names within a call") {

@@ -313,7 +313,16 @@ std::size_t expression_end(const editor& e, std::size_t b) {
   std::size_t last = b;
   for (std::size_t k = b; k < e.size(); ++k) {
     if (!e.significant(k)) {
-      if (depth == 0 && k > b && e.tok(k).kind == tk::newline) return last;
+      // A line break ends the body unless the expression visibly continues: the line ends in an
+      // operator or the next line starts with one.
+      if (depth == 0 && k > b && e.tok(k).kind == tk::newline) {
+        std::size_t nx = e.next_sig(k);
+        bool continues = (e.tok(last).kind == tk::punct && e.text(last) != ")" && e.text(last) != "]" &&
+                          e.text(last) != "}") ||
+                         (nx != editor::npos && e.tok(nx).kind == tk::punct && e.text(nx) != "(" &&
+                          e.text(nx) != "[" && e.text(nx) != "{");
+        if (!continues) return last;
+      }
       continue;
     }
     if (e.tok(k).kind == tk::punct) {

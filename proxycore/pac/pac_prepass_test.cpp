@@ -59,6 +59,8 @@ TEST_CASE("prepass turns simple arrow functions into function expressions") {
       {"var f = (a) => { return a; };", "var f = function (a) { return a; };"},
       {"g(x => ({a: x}), 2)", "g(function (x) { return ({a: x}); }, 2)"},
       {"var s = '=>'; // a => b", "var s = '=>'; // a => b"},
+      {"l.filter(d => d.length > 3\n  && d[0] == 'a')", "l.filter(function (d) { return d.length > 3\n  && d[0] == 'a'; })"},
+      {"var f = x =>\n  x + 1\nvar g = 2;", "var f = function (x) { return x + 1; }\n\nvar g = 2;"},
   }));
   CHECK(prepass(std::get<0>(row)) == std::get<1>(row));
 }
