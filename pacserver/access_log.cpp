@@ -50,8 +50,8 @@ std::string access_log::format(const access_entry& e, std::chrono::system_clock:
   gmtime_r(&t, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(stamp) + " client=" + e.client + " peer=" + e.peer + " method=" +
-         quoted(e.method) + " path=" + quoted(e.path) + " variant=" + e.variant +
+  return std::string(stamp) + " client=" + e.client + " peer=" + e.peer +
+         " method=" + quoted(e.method) + " path=" + quoted(e.path) + " variant=" + e.variant +
          " version=" + e.version + " status=" + std::to_string(e.status) +
          " bytes=" + std::to_string(e.bytes) + " ua=" + quoted(e.user_agent);
 }

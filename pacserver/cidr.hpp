@@ -3,8 +3,8 @@
 // (variants, allowed clients, trusted proxies).
 //
 // Grammar:  network := address [ '/' prefix ]     (no prefix: a single host, /32 or /128)
-// Parsing is lenient in (host bits set are cleared, an IPv4-mapped IPv6 client matches IPv4 networks)
-// and canonical out.
+// Parsing is lenient in (host bits set are cleared, an IPv4-mapped IPv6 client matches IPv4
+// networks) and canonical out.
 //
 // Examples (input → to_string()):
 //   "10.0.0.0/8"        → "10.0.0.0/8"

@@ -1,11 +1,12 @@
 #include "pacserver/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace wpadkit::pacserver {
 
@@ -30,7 +31,8 @@ class reader {
                     std::initializer_list<std::string_view> allowed) const {
     for (auto&& [k, v] : t) {
       if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
-        const std::string name = where.empty() ? std::string(k.str()) : where + "." + std::string(k.str());
+        const std::string name =
+            where.empty() ? std::string(k.str()) : where + "." + std::string(k.str());
         return error(errc::config, "unknown key \"" + name + "\"")
             .at(file_, static_cast<int>(k.source().begin.line));
       }
@@ -95,17 +97,17 @@ class reader {
   std::string file_;
 };
 
-#define WPADKIT_TRY(var, expr)      \
-  auto var##_r = (expr);            \
+#define WPADKIT_TRY(var, expr)          \
+  auto var##_r = (expr);                \
   if (!var##_r) return var##_r.error(); \
   auto var = std::move(*var##_r)
 
 result<void> read_server(const reader& r, const toml::table& t, server_config& c,
                          const std::filesystem::path& base_dir) {
-  if (auto ok = r.only(t, "server",
-                       {"listen", "public_url", "cache_control", "access_log", "allowed_clients",
-                        "trusted_proxies", "templates_dir", "watch", "watch_interval_ms",
-                        "default_variant"});
+  if (auto ok = r.only(
+          t, "server",
+          {"listen", "public_url", "cache_control", "access_log", "allowed_clients",
+           "trusted_proxies", "templates_dir", "watch", "watch_interval_ms", "default_variant"});
       !ok) {
     return ok.error();
   }
@@ -163,10 +165,10 @@ result<void> read_server(const reader& r, const toml::table& t, server_config& c
 }
 
 result<void> read_limits(const reader& r, const toml::table& t, limits_config& l) {
-  if (auto ok = r.only(t, "limits",
-                       {"max_pac_bytes", "read_timeout_ms", "write_timeout_ms",
-                        "keep_alive_timeout_ms", "keep_alive_requests", "threads",
-                        "max_request_bytes"});
+  if (auto ok =
+          r.only(t, "limits",
+                 {"max_pac_bytes", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_ms",
+                  "keep_alive_requests", "threads", "max_request_bytes"});
       !ok) {
     return ok.error();
   }
@@ -370,8 +372,8 @@ result<ruleset> read_ruleset(const reader& r, const std::string& name, const tom
 }
 
 const std::set<std::string, std::less<>>& template_names() {
-  static const std::set<std::string, std::less<>> names{"corporate", "split-tunnel", "load-balanced",
-                                                        "bundled-proxy", "sinkhole"};
+  static const std::set<std::string, std::less<>> names{
+      "corporate", "split-tunnel", "load-balanced", "bundled-proxy", "sinkhole"};
   return names;
 }
 
@@ -435,7 +437,8 @@ result<variant> read_variant(const reader& r, const toml::node& n, std::size_t i
     v.ruleset_name = rn;
   }
   if (!c.rulesets.contains(v.ruleset_name)) {
-    const toml::node& at = t->get("ruleset") ? *t->get("ruleset") : static_cast<const toml::node&>(*t);
+    const toml::node& at =
+        t->get("ruleset") ? *t->get("ruleset") : static_cast<const toml::node&>(*t);
     return r.fail(at, key + ".ruleset", "no [rulesets." + v.ruleset_name + "] is defined");
   }
   if (auto x = t->get("match_clients")) {
@@ -569,15 +572,16 @@ result<server_config> parse_config(std::string_view text, std::string file,
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     return error(errc::parse, std::string(e.description()))
-        .at(file, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column));
+        .at(file, static_cast<int>(e.source().begin.line),
+            static_cast<int>(e.source().begin.column));
   }
   const reader r(file);
   server_config c;
   c.file = file;
   c.listen = {{"0.0.0.0", 8080}, {"::", 8080}};
   c.allowed_clients = default_allowed_clients();
-  if (auto ok = r.only(root, "", {"server", "limits", "proxy", "proxies", "rulesets", "variants",
-                                  "validation"});
+  if (auto ok = r.only(
+          root, "", {"server", "limits", "proxy", "proxies", "rulesets", "variants", "validation"});
       !ok) {
     return ok.error();
   }

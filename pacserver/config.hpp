@@ -1,7 +1,7 @@
 #pragma once
-// server_config: pacserver's validated configuration, read from TOML (toml++). Every entry keeps the
-// place it came from (file:line) so that a problem found later — a failing render, a golden case that
-// does not hold — is reported against the line an administrator has to edit.
+// server_config: pacserver's validated configuration, read from TOML (toml++). Every entry keeps
+// the place it came from (file:line) so that a problem found later — a failing render, a golden
+// case that does not hold — is reported against the line an administrator has to edit.
 //
 // The file format is documented entry by entry in examples/pacserver.toml; the built-in default is
 // embedded_config.cpp. Outline:
@@ -28,7 +28,8 @@
 
 namespace wpadkit::pacserver {
 
-// Where an entry came from: "examples/pacserver.toml:12", and its dotted key ("rulesets.corp.default").
+// Where an entry came from: "examples/pacserver.toml:12", and its dotted key
+// ("rulesets.corp.default").
 struct source_ref {
   std::string file;
   int line = 0;
@@ -57,9 +58,10 @@ struct proxy_entry {
 };
 
 struct route {
-  std::vector<std::string> domains;  // ".corp.example" (suffix), "host.example" (exact), "*.x" (shExp)
+  std::vector<std::string>
+      domains;  // ".corp.example" (suffix), "host.example" (exact), "*.x" (shExp)
   std::vector<cidr> networks;
-  std::vector<std::string> via;      // proxy names or "DIRECT"
+  std::vector<std::string> via;  // proxy names or "DIRECT"
   source_ref source;
 };
 

@@ -74,12 +74,13 @@ TEST_CASE("config: every mistake names file:line and the entry") {
       row{"[server]\nlistn = []\n", "test.toml:2", "unknown key \"server.listn\""},
       row{"[[proxies]]\nname = \"a\"\naddress = \"p\"\n", "test.toml:3", "is not host:port"},
       row{"[rulesets.x]\ndefault = [\"nope\"]\n", "test.toml:2", "\"nope\" is not a proxy"},
-      row{"[rulesets.x]\ndirect_networks = [\"10.0.0.0/40\"]\n", "test.toml:2", "prefix out of range"},
+      row{"[rulesets.x]\ndirect_networks = [\"10.0.0.0/40\"]\n", "test.toml:2",
+          "prefix out of range"},
       row{"[[variants]]\nname = \"v\"\ntemplate = \"fancy\"\n", "test.toml:3", "unknown template"},
       row{"[[variants]]\nname = \"v\"\ntemplate = \"sinkhole\"\nruleset = \"x\"\n", "test.toml:4",
           "no [rulesets.x]"},
-      row{"[[variants]]\nname = \"v\"\ntemplate = \"sinkhole\"\nmatch_hosts = [\"a\"]\n", "test.toml:1",
-          "no variant matches every client"},
+      row{"[[variants]]\nname = \"v\"\ntemplate = \"sinkhole\"\nmatch_hosts = [\"a\"]\n",
+          "test.toml:1", "no variant matches every client"},
       row{"[server\n", "test.toml:1", ""},
   }));
   auto c = parse(text);

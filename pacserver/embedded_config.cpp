@@ -3,7 +3,8 @@
 namespace wpadkit::pacserver {
 
 std::string embedded_config_text(const std::string& proxy_listen) {
-  std::string text = R"toml(# pacserver's built-in configuration (see examples/pacserver.toml for every entry).
+  std::string text =
+      R"toml(# pacserver's built-in configuration (see examples/pacserver.toml for every entry).
 [server]
 listen = ["127.0.0.1:8080"]
 allowed_clients = ["127.0.0.0/8", "::1/128"]
@@ -38,7 +39,8 @@ expect = "DIRECT"
 url = "ftp://ftp.example.org/"
 expect = "DIRECT"
 )toml";
-  for (auto at = text.find("@PROXY_LISTEN@"); at != std::string::npos; at = text.find("@PROXY_LISTEN@")) {
+  for (auto at = text.find("@PROXY_LISTEN@"); at != std::string::npos;
+       at = text.find("@PROXY_LISTEN@")) {
     text.replace(at, 14, proxy_listen);
   }
   return text;

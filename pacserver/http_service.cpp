@@ -87,8 +87,8 @@ httplib::Server::HandlerResponse http_service::check_access(const httplib::Reque
     return httplib::Server::HandlerResponse::Handled;
   }
   if (!any_contains(pub->config->allowed_clients, *client)) {
-    plain(res, 403, "403 Forbidden: client " + client->to_string() +
-                        " is not in server.allowed_clients");
+    plain(res, 403,
+          "403 Forbidden: client " + client->to_string() + " is not in server.allowed_clients");
     return httplib::Server::HandlerResponse::Handled;
   }
   return httplib::Server::HandlerResponse::Unhandled;
@@ -139,7 +139,8 @@ void http_service::serve_named(const httplib::Request& req, httplib::Response& r
   const auto pub = current();
   const std::string name = req.matches[1];
   const auto it = pub->variants.find(name);
-  if (it == pub->variants.end()) return plain(res, 404, "404 Not Found: no variant \"" + name + "\"");
+  if (it == pub->variants.end())
+    return plain(res, 404, "404 Not Found: no variant \"" + name + "\"");
   serve_pac(req, res, *pub, it->second);
 }
 
@@ -170,29 +171,31 @@ void http_service::log_request(const httplib::Request& req, const httplib::Respo
 }
 
 void http_service::install(httplib::Server& server) {
-  server.set_pre_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) { return check_access(req, res); });
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return check_access(req, res);
+  });
   auto discovery = [this](const httplib::Request& req, httplib::Response& res) {
     serve_discovery(req, res);
   };
   server.Get("/wpad.dat", discovery);
   server.Get("/proxy.pac", discovery);
-  server.Get(R"(/([A-Za-z0-9_-]+)\.pac)",
-             [this](const httplib::Request& req, httplib::Response& res) { serve_named(req, res); });
+  server.Get(
+      R"(/([A-Za-z0-9_-]+)\.pac)",
+      [this](const httplib::Request& req, httplib::Response& res) { serve_named(req, res); });
   server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     plain(res, 200, "ok generation=" + std::to_string(current()->generation));
   });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_.render(*current()), "text/plain; version=0.0.4; charset=utf-8");
   });
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 404) {
-      plain(res, 404, "404 Not Found: " + req.path + " (PAC files: /wpad.dat, /proxy.pac)");
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 404) {
+          plain(res, 404, "404 Not Found: " + req.path + " (PAC files: /wpad.dat, /proxy.pac)");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server.set_logger(
       [this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
 }

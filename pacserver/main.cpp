@@ -1,8 +1,9 @@
 // pacserver — the WPAD responder: serves generated, validated PAC files (wpad.dat, proxy.pac).
+#include <pthread.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
-#include <pthread.h>
 
 #include "pacserver/options.hpp"
 #include "pacserver/responder.hpp"
@@ -97,7 +98,8 @@ int run_server(const ps::config_source& src) {
   }
   const auto& first = (*r)->bound_addresses().front();
   std::cout << "pacserver: serving " << l.pub->variants.size() << " variant(s) from "
-            << config->file << (config->watch ? " (reloads on change and SIGHUP)" : " (reloads on SIGHUP)")
+            << config->file
+            << (config->watch ? " (reloads on change and SIGHUP)" : " (reloads on SIGHUP)")
             << "\npacserver: point your browser's automatic proxy configuration URL at http://"
             << first << "/wpad.dat\n"
             << "pacserver:   e.g. chromium --proxy-pac-url=http://" << first << "/wpad.dat"
@@ -109,7 +111,8 @@ int run_server(const ps::config_source& src) {
       (*r)->reload("SIGHUP");
       continue;
     }
-    std::cerr << "pacserver: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+    std::cerr << "pacserver: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")"
+              << std::endl;
     break;
   }
   return ps::exit_ok;
@@ -126,7 +129,8 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 2 bad command line, 3 invalid config/template/PAC, 4 cannot listen,\n"
       "5 config file unreadable.");
   app.add_option("--config", o.config, "TOML configuration file (see examples/pacserver.toml)");
-  app.add_option("--listen", o.listen, "ADDR:PORT to listen on (repeatable; replaces server.listen)");
+  app.add_option("--listen", o.listen,
+                 "ADDR:PORT to listen on (repeatable; replaces server.listen)");
   app.add_option("--proxy-listen", o.proxy_listen, "ADDR:PORT of the bundled proxy (proxy.listen)");
   auto* check = app.add_flag("--check", o.check, "render and validate everything, then exit");
   auto* print = app.add_flag("--print", o.print, "print the PAC one client would get, then exit");
@@ -134,7 +138,8 @@ int main(int argc, char** argv) {
   app.add_option("--host", o.host, "Host header for --print")->needs(print);
   app.add_option("--user-agent", o.user_agent, "User-Agent for --print")->needs(print);
   print->excludes(check);
-  auto* snippets = app.add_subcommand("snippets", "print WPAD snippets for dnsmasq, ISC dhcpd, BIND, Windows");
+  auto* snippets =
+      app.add_subcommand("snippets", "print WPAD snippets for dnsmasq, ISC dhcpd, BIND, Windows");
   snippets->add_option("--config", o.config, "TOML configuration file");
   try {
     app.parse(argc, argv);

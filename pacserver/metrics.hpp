@@ -2,9 +2,10 @@
 // metrics: pacserver's counters, exposed at /metrics in the Prometheus text format (version 0.0.4):
 //   pacserver_requests_total{path,variant,status}   requests answered
 //   pacserver_reloads_total{result="ok"|"failed"}    configuration reloads
-//   pacserver_pac_info{variant,template,version}     1 per variant currently served (version = ETag hash)
-//   pacserver_pac_bytes{variant}                     size of the served PAC
-//   pacserver_generation                             publication counter (1 at start, +1 per reload)
+//   pacserver_pac_info{variant,template,version}     1 per variant currently served (version = ETag
+//   hash) pacserver_pac_bytes{variant}                     size of the served PAC
+//   pacserver_generation                             publication counter (1 at start, +1 per
+//   reload)
 // Thread-safe: request threads count, the reloader updates the served set.
 #include <cstdint>
 #include <map>

@@ -44,7 +44,9 @@ std::string join_or(const std::vector<std::string>& tests) {
   return out;
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 data rule(std::string test, std::string entry) {
   data d;
@@ -60,9 +62,9 @@ data rules_data(const server_config& config, const ruleset& rs) {
   ctx.set("plain_entry", key + ".direct_plain_hostnames");
   data domains{data::type::list};
   for (std::size_t i = 0; i < rs.direct_domains.size(); ++i) {
-    domains.push_back(rule(domain_test(rs.direct_domains[i]),
-                           key + ".direct_domains[" + std::to_string(i) + "] " +
-                               quoted(rs.direct_domains[i])));
+    domains.push_back(
+        rule(domain_test(rs.direct_domains[i]),
+             key + ".direct_domains[" + std::to_string(i) + "] " + quoted(rs.direct_domains[i])));
   }
   ctx.set("has_direct_domains", !rs.direct_domains.empty());
   ctx.set("direct_domains", domains);
@@ -92,7 +94,8 @@ data rules_data(const server_config& config, const ruleset& rs) {
 }
 
 // The load-balanced template's array, and the default-chain entries that follow it.
-result<void> pool_data(const server_config& config, const variant& v, const ruleset& rs, data& ctx) {
+result<void> pool_data(const server_config& config, const variant& v, const ruleset& rs,
+                       data& ctx) {
   if (rs.pool.size() < 2) {
     return error(errc::config, v.source.key + ": template \"load-balanced\" needs rulesets." +
                                    rs.name + ".pool with at least two proxies")
@@ -102,7 +105,8 @@ result<void> pool_data(const server_config& config, const variant& v, const rule
   for (std::size_t i = 0; i < rs.pool.size(); ++i) {
     data p;
     p.set("pac", chain_result(config, {rs.pool[i]}));
-    p.set("entry", "rulesets." + rs.name + ".pool[" + std::to_string(i) + "] " + quoted(rs.pool[i]));
+    p.set("entry",
+          "rulesets." + rs.name + ".pool[" + std::to_string(i) + "] " + quoted(rs.pool[i]));
     p.set("last", i + 1 == rs.pool.size());
     pool.push_back(p);
   }
@@ -119,7 +123,8 @@ result<void> pool_data(const server_config& config, const variant& v, const rule
 }  // namespace
 
 std::string domain_test(const std::string& entry) {
-  if (entry.find_first_of("*?") != std::string::npos) return "shExpMatch(host, " + quoted(entry) + ")";
+  if (entry.find_first_of("*?") != std::string::npos)
+    return "shExpMatch(host, " + quoted(entry) + ")";
   if (entry.front() == '.') {
     return "dnsDomainIs(host, " + quoted(entry) + ") || host == " + quoted(entry.substr(1));
   }
@@ -152,7 +157,8 @@ result<std::string> render_pac(const server_config& config, const variant& v,
   }
   kainjow::mustache::mustache tmpl{text->text};
   if (!tmpl.is_valid()) {
-    return error(errc::config, "template " + text->origin + " does not parse: " + tmpl.error_message())
+    return error(errc::config,
+                 "template " + text->origin + " does not parse: " + tmpl.error_message())
         .at(v.source.file, v.source.line);
   }
   tmpl.set_custom_escape(js_escape);

@@ -1,9 +1,9 @@
 #pragma once
 // pac_renderer: turns one variant of the config into PAC text through its mustache template.
 //
-// The renderer builds the template's data from the variant's rule set (every rule carries the dotted
-// config entry that produced it, printed as a comment beside the rule) and checks the output is
-// ASCII-only (PAC files are served as charset=us-ascii; Chromium rejects others in some paths).
+// The renderer builds the template's data from the variant's rule set (every rule carries the
+// dotted config entry that produced it, printed as a comment beside the rule) and checks the output
+// is ASCII-only (PAC files are served as charset=us-ascii; Chromium rejects others in some paths).
 // Templates use {{{x}}} for the JavaScript expressions the renderer builds from validated entries;
 // {{x}} escapes for a JavaScript string literal.
 #include <string>
@@ -13,8 +13,9 @@
 
 namespace wpadkit::pacserver {
 
-// Renders `v`. Errors: errc::config naming the variant's config line (a template that does not parse,
-// a rule set the template cannot use, non-ASCII output), errc::io (template file unreadable).
+// Renders `v`. Errors: errc::config naming the variant's config line (a template that does not
+// parse, a rule set the template cannot use, non-ASCII output), errc::io (template file
+// unreadable).
 result<std::string> render_pac(const server_config& config, const variant& v,
                                const template_store& templates);
 

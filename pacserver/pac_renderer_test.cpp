@@ -56,14 +56,16 @@ TEST_CASE("renderer: every template renders ASCII with the config entries named"
     CHECK(pac->find("{{") == std::string::npos);
     CHECK(pac->find("template \"" + v.template_name + "\"") != std::string::npos);
     if (v.template_name != "sinkhole") {
-      CHECK(pac->find("// rulesets.default.direct_domains[0] \".corp.example\"") != std::string::npos);
+      CHECK(pac->find("// rulesets.default.direct_domains[0] \".corp.example\"") !=
+            std::string::npos);
       CHECK(pac->find("isV4 && isInNet(host, \"10.0.0.0\", \"255.0.0.0\")") != std::string::npos);
       CHECK(pac->find("isV6 && isInNetEx(host, \"fd00::/8\")") != std::string::npos);
       CHECK(pac->find("shExpMatch(host, \"*.local\")") != std::string::npos);
     }
   }
   auto corporate = render_pac(c, *c.find_variant("c"), store);
-  CHECK(corporate->find("return \"PROXY p1.corp.example:3128; PROXY p2.corp.example:3128; DIRECT\";") !=
+  CHECK(corporate->find(
+            "return \"PROXY p1.corp.example:3128; PROXY p2.corp.example:3128; DIRECT\";") !=
         std::string::npos);
   auto lb = render_pac(c, *c.find_variant("lb"), store);
   CHECK(lb->find("var TAIL = \"DIRECT\";") != std::string::npos);

@@ -39,10 +39,17 @@ error case_error(const golden_case& c, const std::string& msg) {
 
 const std::vector<std::string>& builtin_smoke_urls() {
   static const std::vector<std::string> urls{
-      "http://www.example.com/",       "https://www.example.com/",  "http://intranet/",
-      "http://10.1.2.3/index.html",    "http://192.168.1.1:8080/",  "http://[2001:db8::1]/",
-      "ftp://ftp.example.org/pub/",    "ws://chat.example.net/",    "http://localhost:3000/",
-      "http://127.0.0.1/",             "http://a.b.c.d.example.co.uk/path?q=1",
+      "http://www.example.com/",
+      "https://www.example.com/",
+      "http://intranet/",
+      "http://10.1.2.3/index.html",
+      "http://192.168.1.1:8080/",
+      "http://[2001:db8::1]/",
+      "ftp://ftp.example.org/pub/",
+      "ws://chat.example.net/",
+      "http://localhost:3000/",
+      "http://127.0.0.1/",
+      "http://a.b.c.d.example.co.uk/path?q=1",
   };
   return urls;
 }
@@ -111,9 +118,9 @@ std::vector<error> validate_pac(const std::string& pac_text, const server_config
   for (const auto& url : smoke) {
     auto r = engine->find_proxy(url, host_of_url(url));
     if (!r) {
-      out.push_back(error(r.error().code, where + ": smoke URL " + url + " fails: " +
-                                              r.error().to_string())
-                        .at(v.source.file, v.source.line));
+      out.push_back(
+          error(r.error().code, where + ": smoke URL " + url + " fails: " + r.error().to_string())
+              .at(v.source.file, v.source.line));
     } else if (!well_formed_result(r->result)) {
       out.push_back(error(errc::config, where + ": smoke URL " + url +
                                             " returns a malformed result \"" + r->result + "\"")
@@ -126,8 +133,8 @@ std::vector<error> validate_pac(const std::string& pac_text, const server_config
     if (!r) {
       out.push_back(case_error(c, c.url + " fails: " + r.error().to_string()));
     } else if (r->result != c.expect) {
-      out.push_back(case_error(c, c.url + " returns \"" + r->result + "\", expected \"" +
-                                      c.expect + "\""));
+      out.push_back(
+          case_error(c, c.url + " returns \"" + r->result + "\", expected \"" + c.expect + "\""));
     }
   }
   return out;

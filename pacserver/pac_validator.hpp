@@ -1,7 +1,7 @@
 #pragma once
-// pac_validator: the gate every generated PAC passes before it is served. The PAC engine compiles it
-// and runs it in a deterministic environment (DNS from [validation] dns only, a fixed clock, a fixed
-// local address), then:
+// pac_validator: the gate every generated PAC passes before it is served. The PAC engine compiles
+// it and runs it in a deterministic environment (DNS from [validation] dns only, a fixed clock, a
+// fixed local address), then:
 //   - its size is within limits.max_pac_bytes;
 //   - every smoke URL (built-in set plus [validation] smoke_urls) returns a well-formed proxy list;
 //   - every golden case of the variant ([[variants.cases]]) returns exactly its `expect` string.

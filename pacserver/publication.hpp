@@ -1,8 +1,8 @@
 #pragma once
 // publication: the immutable set of PAC files being served — one per variant, each rendered,
-// validated, hashed (strong ETag), gzip-compressed once, and stamped with the time its content first
-// went live. A reload builds a new publication and swaps it in whole; requests in flight keep the one
-// they started with (shared_ptr<const publication>), so a reload drops no request.
+// validated, hashed (strong ETag), gzip-compressed once, and stamped with the time its content
+// first went live. A reload builds a new publication and swaps it in whole; requests in flight keep
+// the one they started with (shared_ptr<const publication>), so a reload drops no request.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -19,9 +19,10 @@ struct published_pac {
   std::string template_name;
   std::string body;
   std::string gzip_body;
-  std::string hash;       // hex content hash (the version shown in logs and metrics)
-  std::string etag;       // "\"<hash>\"" for the identity body
-  std::string etag_gzip;  // "\"<hash>-gz\"": a different representation needs a different strong ETag
+  std::string hash;  // hex content hash (the version shown in logs and metrics)
+  std::string etag;  // "\"<hash>\"" for the identity body
+  std::string
+      etag_gzip;  // "\"<hash>-gz\"": a different representation needs a different strong ETag
   std::chrono::system_clock::time_point last_modified;  // whole seconds
   std::string last_modified_http;                       // IMF-fixdate (RFC 9110 section 5.6.7)
 };

@@ -8,7 +8,8 @@ using namespace wpadkit::pacserver;
 
 namespace {
 
-std::shared_ptr<const server_config> config(const std::string& expect, const std::string& extra = "") {
+std::shared_ptr<const server_config> config(const std::string& expect,
+                                            const std::string& extra = "") {
   return std::make_shared<const server_config>(parse_config(R"(
 [[proxies]]
 name = "main"
@@ -22,8 +23,8 @@ template = "corporate"
 [[variants.cases]]
 url = "http://www.example.com/"
 expect = ")" + expect + "\"\n",
-                                                             "p.toml", ".")
-                                                    .value());
+                                                            "p.toml", ".")
+                                                   .value());
 }
 
 const auto t0 = std::chrono::system_clock::from_time_t(1'700'000'000);
@@ -61,9 +62,9 @@ TEST_CASE("publication: a failing golden case is refused, naming its line and bo
 }
 
 TEST_CASE("publication: a PAC over limits.max_pac_bytes is refused") {
-  auto out = build_publication(config("PROXY proxy1.corp.example:3128; DIRECT",
-                                      "[limits]\nmax_pac_bytes = 100\n"),
-                               nullptr, t0);
+  auto out = build_publication(
+      config("PROXY proxy1.corp.example:3128; DIRECT", "[limits]\nmax_pac_bytes = 100\n"), nullptr,
+      t0);
   CHECK_FALSE(out.pub);
   REQUIRE_FALSE(out.errors.empty());
   CHECK(out.errors[0].message.find("over limits.max_pac_bytes") != std::string::npos);

@@ -24,7 +24,8 @@ void socket_options(socket_t sock) {
 
 template <class Rep, class Period>
 time_t whole_seconds(std::chrono::duration<Rep, Period> d) {
-  return static_cast<time_t>(std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(d).count()));
+  return static_cast<time_t>(
+      std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(d).count()));
 }
 
 void configure(httplib::Server& s, const limits_config& l) {
@@ -39,7 +40,8 @@ void configure(httplib::Server& s, const limits_config& l) {
   s.set_tcp_nodelay(true);
 }
 
-using fingerprint = std::map<std::filesystem::path, std::pair<std::filesystem::file_time_type, std::uintmax_t>>;
+using fingerprint =
+    std::map<std::filesystem::path, std::pair<std::filesystem::file_time_type, std::uintmax_t>>;
 
 fingerprint take_fingerprint(const std::vector<std::filesystem::path>& files) {
   fingerprint fp;
@@ -47,7 +49,8 @@ fingerprint take_fingerprint(const std::vector<std::filesystem::path>& files) {
     std::error_code ec;
     const auto t = std::filesystem::last_write_time(f, ec);
     const auto size = ec ? 0 : std::filesystem::file_size(f, ec);
-    fp[f] = ec ? std::pair{std::filesystem::file_time_type{}, std::uintmax_t{0}} : std::pair{t, size};
+    fp[f] =
+        ec ? std::pair{std::filesystem::file_time_type{}, std::uintmax_t{0}} : std::pair{t, size};
   }
   return fp;
 }
@@ -144,9 +147,8 @@ bool responder::reload(const std::string& why) {
   }
   if (next.pub->config->listen.size() != current->config->listen.size() ||
       !std::equal(next.pub->config->listen.begin(), next.pub->config->listen.end(),
-                  current->config->listen.begin(), [](const auto& a, const auto& b) {
-                    return a.to_string() == b.to_string();
-                  })) {
+                  current->config->listen.begin(),
+                  [](const auto& a, const auto& b) { return a.to_string() == b.to_string(); })) {
     std::cerr << "pacserver: server.listen changed; the new addresses take effect on restart\n";
   }
   service_->publish(next.pub);

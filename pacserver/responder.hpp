@@ -1,9 +1,9 @@
 #pragma once
 // responder: a running pacserver — its listeners (one cpp-httplib server per address, each on its
-// own thread pool), the http_service they share, the bundled proxy, and reloading: reload() re-reads
-// the config (and template files), builds a new publication and swaps it in only if every variant
-// renders and validates; otherwise the last good one keeps serving and the reasons are logged.
-// A watcher thread calls reload() when the config file or a template file changes.
+// own thread pool), the http_service they share, the bundled proxy, and reloading: reload()
+// re-reads the config (and template files), builds a new publication and swaps it in only if every
+// variant renders and validates; otherwise the last good one keeps serving and the reasons are
+// logged. A watcher thread calls reload() when the config file or a template file changes.
 #include <condition_variable>
 #include <filesystem>
 #include <iosfwd>
@@ -21,9 +21,9 @@ namespace wpadkit::pacserver {
 
 // Where the configuration comes from and what the command line overrides.
 struct config_source {
-  std::optional<std::filesystem::path> file;  // none: the embedded default
-  std::vector<listen_address> listen;         // non-empty: replaces server.listen
-  std::optional<listen_address> proxy_listen; // replaces proxy.listen
+  std::optional<std::filesystem::path> file;   // none: the embedded default
+  std::vector<listen_address> listen;          // non-empty: replaces server.listen
+  std::optional<listen_address> proxy_listen;  // replaces proxy.listen
 };
 
 // Loads and validates the configuration (not the PACs). Errors: as load_config / parse_config.

@@ -57,7 +57,9 @@ std::string render_snippets(const server_config& config) {
   out += "# DHCP option 252 (WPAD) is asked for by Windows/WinHTTP and Chromium on Windows; DNS\n";
   out += "# (wpad.<domain>) by almost every client. Point both at the same URL.\n";
   if (url.rfind("http://wpad.", 0) != 0 || url.find("/wpad.dat") == std::string::npos) {
-    out += "# Note: DNS-WPAD clients always fetch http://wpad.<domain>/wpad.dat on port 80; this URL\n";
+    out +=
+        "# Note: DNS-WPAD clients always fetch http://wpad.<domain>/wpad.dat on port 80; this "
+        "URL\n";
     out += "# works through DHCP only. Set server.public_url to http://wpad." + p.domain +
            "/wpad.dat\n# and listen on port 80 for DNS clients.\n";
   }
@@ -74,10 +76,13 @@ std::string render_snippets(const server_config& config) {
   out += "Add-DhcpServerv4OptionDefinition -OptionId 252 -Name WPAD -Type String\n";
   out += "Set-DhcpServerv4OptionValue -OptionId 252 -Value \"" + url + "\"\n";
   out += "\n## Windows DNS server (PowerShell)\n";
-  out += "Add-DnsServerResourceRecord" + std::string(v6 ? "AAAA -IPv6Address " : "A -IPv4Address ") +
-         p.ip + " -Name wpad -ZoneName " + p.domain + "\n";
+  out += "Add-DnsServerResourceRecord" +
+         std::string(v6 ? "AAAA -IPv6Address " : "A -IPv4Address ") + p.ip +
+         " -Name wpad -ZoneName " + p.domain + "\n";
   out += "# Windows DNS answers NXDOMAIN for names on its global query block list, which holds\n";
-  out += "# \"wpad\" by default: keep only isatap on it (or: dnscmd /config /globalqueryblocklist isatap).\n";
+  out +=
+      "# \"wpad\" by default: keep only isatap on it (or: dnscmd /config /globalqueryblocklist "
+      "isatap).\n";
   out += "Set-DnsServerGlobalQueryBlockList -List isatap\n";
   return out;
 }

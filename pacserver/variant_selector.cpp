@@ -23,7 +23,8 @@ std::string host_only(std::string_view h) {
   }
   if (!h.empty() && h.back() == '.') h.remove_suffix(1);
   std::string out(h);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -35,9 +36,9 @@ bool variant_matches(const variant& v, const ip_address& client, const request_f
     return false;
   }
   if (!v.match_user_agents.empty() &&
-      std::none_of(v.match_user_agents.begin(), v.match_user_agents.end(), [&](const std::string& s) {
-        return facts.user_agent.find(s) != std::string::npos;
-      })) {
+      std::none_of(
+          v.match_user_agents.begin(), v.match_user_agents.end(),
+          [&](const std::string& s) { return facts.user_agent.find(s) != std::string::npos; })) {
     return false;
   }
   return true;
@@ -66,7 +67,8 @@ result<ip_address> client_address(const request_facts& facts, const std::vector<
     const auto entry = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
     auto a = parse_ip(entry);
-    if (!a) return error(errc::parse, "X-Forwarded-For: " + a.error().message).at("X-Forwarded-For");
+    if (!a)
+      return error(errc::parse, "X-Forwarded-For: " + a.error().message).at("X-Forwarded-For");
     current = *a;
     if (!any_contains(trusted, current)) break;
   }
