@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -62,14 +63,28 @@ Prints "listening on ADDR:PORT" on stdout when ready. A PAC file is reloaded whe
 SIGHUP; a PAC URL is re-fetched every --refetch seconds (and on SIGHUP), keeping the last good PAC.
 SIGTERM drains connections. Exit codes: 0 stopped by a signal, 2 usage, 3 bad PAC or address.)";
 
+// "ADDR:PORT" or "[V6]:PORT"; port 0 means any free port.
 result<std::pair<boost::asio::ip::address, std::uint16_t>> parse_listen(const std::string& text,
                                                                          std::uint16_t default_port) {
-  auto hp = fwd::parse_authority(text, default_port);
-  if (!hp) return error(errc::parse, "--listen/--admin '" + text + "': " + hp.error().message);
+  auto colon = text.rfind(':');
+  bool bracketed = !text.empty() && text.front() == '[';
+  std::string host = text, port_text;
+  if (colon != std::string::npos && (!bracketed || text[colon - 1] == ']')) {
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
-  auto a = boost::asio::ip::make_address(hp->first, ec);
-  if (ec) return error(errc::parse, "'" + hp->first + "' is not an IP address to listen on");
-  return std::pair{a, hp->second};
+  auto a = boost::asio::ip::make_address(host, ec);
+  if (ec) return error(errc::parse, "'" + text + "': '" + host + "' is not an IP address to listen on");
+  unsigned port = default_port;
+  if (!port_text.empty()) {
+    auto [end, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (perr != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+      return error(errc::parse, "'" + text + "': '" + port_text + "' is not a port");
+    }
+  }
+  return std::pair{a, static_cast<std::uint16_t>(port)};
 }
 
 result<fwd::proxy_config> make_config(const proxy_options& o) {

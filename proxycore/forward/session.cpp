@@ -107,6 +107,7 @@ class session {
   std::string peer_;
   bool allowed_ = false;
   bool first_ = true;
+  bool expect_continue_ = false;
   bool continue_sent_ = false;
   bool body_started_ = false;
   access_record rec_;
@@ -119,7 +120,7 @@ asio::awaitable<bool> session::serve_one() {
   p.body_limit(cfg_.body_limit);
   rec_ = access_record{};
   rec_.client = peer_;
-  continue_sent_ = body_started_ = false;
+  expect_continue_ = continue_sent_ = body_started_ = false;
   client_.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
   w_.idle_clients.insert(&client_);
   auto [ec, n] = co_await http::async_read_header(client_, buffer_, p, token);
@@ -261,10 +262,10 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
                                        const proxy_list& list) {
   auto& req = p.get();
   const bool absolute = req.target().empty() || (req.target().front() != '/' && req.target() != "*");
-  const bool expect_continue = beast::iequals(req[http::field::expect], "100-continue");
+  expect_continue_ = req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue");
   // We answer 100-continue ourselves once a hop is connected (RFC 9110 §10.1.1 allows a proxy to);
   // upstream gets no Expect, so no interim response has to be matched with a body in flight.
-  if (expect_continue) req.erase(http::field::expect);
+  if (expect_continue_) req.erase(http::field::expect);
   bool keep = req.keep_alive();
   strip_hop_by_hop(req.base(), true);
   append_via(req.base(), req.version(), s_.via_name);
@@ -335,14 +336,16 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
     why = "sending the request: " + wec.message();
     co_return reused ? step::retry_same_hop : step::next_hop;
   }
-  if (!p.is_done() || !sr.is_done()) {
-    if (!p.is_done() && !continue_sent_ && buffer_.size() == 0) {
+  if (!p.is_done()) {
+    if (expect_continue_ && !continue_sent_ && buffer_.size() == 0) {
       static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
       client_.expires_after(cfg_.upstream_timeout);
       co_await asio::async_write(client_, asio::buffer(cont), token);
       continue_sent_ = true;
     }
-    body_started_ = true;
+    body_started_ = true;  // from here on the request cannot be replayed on another hop
+  }
+  if (!sr.is_done()) {
     auto relayed = co_await relay_body<true>(client_, buffer_, p, up->stream, sr, cfg_.relay_buffer,
                                              {cfg_.client_head_timeout, cfg_.upstream_timeout});
     if (relayed.read_error) {

@@ -278,17 +278,15 @@ def raw_exchange(port, data, timeout=10, half_close=False):
 
 
 def curl(*args, timeout=30):
-    """curl with status and body: returns (status, headers, body)."""
-    p = lib.run(["curl", "-sS", "-D", "-", "--max-time", "20"] + list(args), timeout=timeout)
-    text = p.stdout
-    # Skip interim/CONNECT heads: the last head is the final response.
-    parts = text.split("\r\n\r\n")
+    """curl printing the response head: returns (status, final head, body) as text (latin-1)."""
+    p = subprocess.run(["curl", "-sS", "-D", "-", "--max-time", "20"] + list(args), capture_output=True,
+                       timeout=timeout)
+    rest = p.stdout.decode("latin-1")
     heads = []
-    rest = text
+    # Interim (1xx) and CONNECT heads come first: the last head is the final response.
     while rest.startswith("HTTP/"):
         head, _, rest = rest.partition("\r\n\r\n")
         heads.append(head)
     if not heads:
-        return None, "", p.stderr + text
-    status = int(heads[-1].split(" ")[1])
-    return status, heads[-1], rest
+        return None, "", p.stderr.decode("latin-1") + rest
+    return int(heads[-1].split(" ")[1]), heads[-1], rest
