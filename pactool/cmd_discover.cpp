@@ -177,7 +177,8 @@ int run_discover(const discover_options& opt) {
     print_error("--dhcp-timeout, --dhcp-attempts and --fetch-timeout must be positive");
     return exit_usage;
   }
-  if (!opt.eval_url.empty() && host_of_url(opt.eval_url).empty()) {
+  if (!opt.eval_url.empty() &&
+      (opt.eval_url.find("://") == std::string::npos || host_of_url(opt.eval_url).empty())) {
     print_error(wpadkit::error(wpadkit::errc::parse, "not an absolute URL with a host: " + opt.eval_url)
                     .at("--eval"));
     return exit_usage;

@@ -159,7 +159,9 @@ wpad_decider::state wpad_decider::do_dhcp_next(context& c) {
     const auto& l = (*dhcp_cache_)[c.dhcp_index++];
     const std::string server = l.server.empty() ? "" : " (server " + l.server + ")";
     if (l.option252.has_error()) {
-      c.step("dhcp", l.source, "error", l.option252.error().to_string(), l.elapsed);
+      const auto& e = l.option252.error();
+      const bool where_known = e.where.empty() || l.source.find(e.where) != std::string::npos;
+      c.step("dhcp", l.source, "error", where_known ? e.message : e.to_string(), l.elapsed);
       continue;
     }
     if (!l.option252.value()) {

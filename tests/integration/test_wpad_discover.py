@@ -1,0 +1,259 @@
+"""pactool discover on a small LAN made of network namespaces.
+
+Each test builds its own LAN: a server namespace running dnsmasq (DHCP with option 252 and/or DNS
+for a test domain) and a real HTTP server (python3 http.server) serving wpad.dat, joined by a veth
+pair to a client namespace whose /etc/netns/<ns>/resolv.conf points at that dnsmasq. pactool
+discover runs in the client namespace through `ip netns exec`. Namespaces, /etc/netns/<ns> and every
+process are removed when the test ends, also on failure. Needs root (CI runs as root); a test that
+cannot build its LAN fails with the reason.
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import wpadkit_testlib as lib
+
+PAC = 'function FindProxyForURL(url, host) { return "PROXY proxy.corp.test:3128; DIRECT"; }\n'
+HTML = "<html><body><h1>Welcome to the guest Wi-Fi</h1></body></html>\n"
+
+# The HTTP server: serves DIR on ADDR:80 with the PAC MIME type for .dat/.pac, prints READY once bound.
+HTTP_SERVER = r"""
+import functools, http.server, sys
+addr, root = sys.argv[1], sys.argv[2]
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".dat": "application/x-ns-proxy-autoconfig",
+                      ".pac": "application/x-ns-proxy-autoconfig"}
+    def log_message(self, *args):
+        sys.stderr.write((args[0] % args[1:]) + "\n")
+server = http.server.HTTPServer((addr, 80), functools.partial(Handler, directory=root))
+print("READY", flush=True)
+server.serve_forever()
+"""
+
+
+def sh(*args, check=True):
+    p = subprocess.run(list(args), capture_output=True, text=True, timeout=30)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({p.returncode}): {p.stderr.strip()}")
+    return p
+
+
+class Lan:
+    """Two namespaces joined by a veth pair: server 10.N.0.1/24, client 10.N.0.2/24."""
+
+    def __init__(self, test):
+        self.test = test
+        tag = f"{os.getpid() % 100000}{random.randrange(1000):03d}"
+        self.server_ns, self.client_ns = f"wpS{tag}", f"wpC{tag}"
+        self.server_if, self.client_if = f"wvs{tag}", f"wvc{tag}"
+        self.net = random.randrange(64, 250)
+        self.server_ip, self.client_ip = f"10.{self.net}.0.1", f"10.{self.net}.0.2"
+        self.dir = tempfile.mkdtemp(prefix="wpadkit-wpad-")
+        self.www = os.path.join(self.dir, "www")
+        self.empty = os.path.join(self.dir, "no-leases")
+        os.makedirs(self.www)
+        os.makedirs(self.empty)
+        test.addCleanup(shutil.rmtree, self.dir, True)
+        self.procs = []
+
+    def build(self, search="lab.corp.test corp.test"):
+        t = self.test
+        p = sh("ip", "netns", "add", self.server_ns, check=False)
+        if p.returncode != 0:
+            t.fail(f"cannot create a network namespace (needs root and CAP_SYS_ADMIN): {p.stderr.strip()}")
+        t.addCleanup(sh, "ip", "netns", "del", self.server_ns, check=False)
+        sh("ip", "netns", "add", self.client_ns)
+        t.addCleanup(sh, "ip", "netns", "del", self.client_ns, check=False)
+        sh("ip", "link", "add", self.server_if, "netns", self.server_ns, "type", "veth",
+           "peer", "name", self.client_if, "netns", self.client_ns)
+        for ns, dev, ip in ((self.server_ns, self.server_if, self.server_ip),
+                            (self.client_ns, self.client_if, self.client_ip)):
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            sh("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        # A broadcast DHCPINFORM needs a route, or sendto fails with "network is unreachable".
+        sh("ip", "-n", self.client_ns, "route", "add", "default", "via", self.server_ip)
+        etc = f"/etc/netns/{self.client_ns}"
+        os.makedirs(etc, exist_ok=True)
+        t.addCleanup(shutil.rmtree, etc, True)
+        lib.write(os.path.join(etc, "resolv.conf"),
+                  f"nameserver {self.server_ip}\nsearch {search}\noptions timeout:1 attempts:1\n")
+        return self
+
+    def start(self, args, name):
+        bg = lib.Background(["ip", "netns", "exec", self.server_ns] + args)
+        self.test.addCleanup(bg.stop)
+        self.procs.append((name, bg))
+        return bg
+
+    def serve_http(self, files):
+        for path, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(self.www, path)), exist_ok=True)
+            lib.write(os.path.join(self.www, path), text)
+        script = lib.write(os.path.join(self.dir, "http_server.py"), HTTP_SERVER)
+        bg = self.start([sys.executable, script, self.server_ip, self.www], "http")
+        line = bg.proc.stdout.readline()
+        if line.strip() != "READY":
+            out, err = bg.stop()
+            self.test.fail(f"HTTP server in {self.server_ns} did not start: {err}")
+
+    def dnsmasq(self, *extra, dhcp_option=None):
+        args = ["dnsmasq", "--keep-in-foreground", f"--interface={self.server_if}", "--bind-interfaces",
+                "--no-resolv", "--no-hosts", "--port=53", "--user=root",
+                f"--pid-file={self.dir}/dnsmasq.pid", f"--log-facility={self.dir}/dnsmasq.log",
+                "--log-queries", "--log-dhcp", "--local=/corp.test/", "--local=/co.uk/"]
+        if dhcp_option is not None:
+            args += [f"--dhcp-range={self.server_ip[:-1]}100,{self.server_ip[:-1]}200,1h",
+                     f"--dhcp-option=252,{dhcp_option}"]
+        self.start(args + list(extra), "dnsmasq")
+        # Ready when it listens: DNS on the server address, and DHCP when configured.
+        want = [f"{self.server_ip}:53"] + ([":67"] if dhcp_option is not None else [])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            listening = sh("ip", "netns", "exec", self.server_ns, "ss", "-Hlun").stdout
+            if all(w in listening for w in want):
+                return
+            time.sleep(0.05)
+        self.test.fail(f"dnsmasq did not start: {self.log()}")
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "dnsmasq.log"), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return "(no dnsmasq log)"
+
+    def discover(self, *args, timeout=60):
+        cmd = ["ip", "netns", "exec", self.client_ns, lib.binary("pactool"), "discover",
+               "--lease-root", self.empty, "--dhcp-timeout", "400", "--dhcp-attempts", "2",
+               "--fetch-timeout", "5000"] + list(args)
+        return lib.run(cmd, timeout=timeout)
+
+
+class WpadDiscoverTest(unittest.TestCase):
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.fail("these tests build network namespaces and need root (run them as root, as CI does)")
+        self.lan = Lan(self).build()
+
+    def run_json(self, *args, expect):
+        p = self.lan.discover("--json", *args)
+        self.assertEqual(p.returncode, expect,
+                         f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}\n"
+                         f"dnsmasq:\n{self.lan.log()}")
+        return json.loads(p.stdout)
+
+    def test_dhcp_option_252_wins(self):
+        lan = self.lan
+        lan.serve_http({"wpad.dat": PAC})
+        lan.dnsmasq(dhcp_option=f"http://{lan.server_ip}/wpad.dat")
+        out = self.run_json("--eval", "http://www.example.com/", expect=0)
+        self.assertTrue(out["found"])
+        self.assertEqual(out["method"], "dhcp")
+        self.assertEqual(out["url"], f"http://{lan.server_ip}/wpad.dat")
+        self.assertIn(f"DHCPINFORM on {lan.client_if}", out["results"][0]["how"])
+        self.assertIn(f"server {lan.server_ip}", out["results"][0]["how"])
+        self.assertEqual(out["eval"][0]["result"], "PROXY proxy.corp.test:3128; DIRECT")
+        # DNS was never needed: the first success wins.
+        self.assertNotIn("dns", [s["method"] for s in out["steps"]])
+
+    def test_dns_devolution_when_dhcp_is_silent(self):
+        lan = self.lan
+        lan.serve_http({"wpad.dat": PAC})
+        lan.dnsmasq(f"--address=/wpad.corp.test/{lan.server_ip}")
+        out = self.run_json("--client", "windows", expect=0)
+        self.assertEqual(out["method"], "dns")
+        self.assertEqual(out["url"], "http://wpad.corp.test/wpad.dat")
+        self.assertEqual(out["primary_suffix"], "lab.corp.test")
+        steps = [(s["method"], s["target"], s["outcome"]) for s in out["steps"]]
+        self.assertIn(("dhcp", f"DHCPINFORM on {lan.client_if}", "error"), steps)
+        self.assertIn(("dns", "wpad.lab.corp.test", "none"), steps)
+        self.assertIn(("dns", "wpad.corp.test", "found"), steps)
+        self.assertIn(("fetch", "http://wpad.corp.test/wpad.dat", "ok"), steps)
+
+        # The browsers' single label goes through the search list to the same server.
+        chrome = self.run_json("--client", "chrome", "--methods", "dns", expect=0)
+        self.assertEqual(chrome["url"], "http://wpad/wpad.dat")
+        self.assertIn("wpad.corp.test", chrome["results"][0]["how"])
+
+        # Text output: the URL and how it was found.
+        p = lan.discover("--client", "windows", "--methods", "dns")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("found: http://wpad.corp.test/wpad.dat", p.stdout)
+        self.assertIn("via dns: DNS wpad.corp.test -> " + lan.server_ip, p.stdout)
+
+    def test_public_suffix_guard(self):
+        lan = self.lan
+        lan.serve_http({"wpad.dat": PAC})
+        lan.dnsmasq(f"--address=/wpad.co.uk/{lan.server_ip}")
+        # wpadkit's own client refuses to ask wpad.co.uk: nothing found.
+        out = self.run_json("--methods", "dns", "--domain", "example.co.uk", expect=1)
+        self.assertFalse(out["found"])
+        notes = " ".join(s["detail"] for s in out["steps"])
+        self.assertIn("wpad.co.uk not asked: co.uk is a public suffix", notes)
+        self.assertNotIn("wpad.co.uk", [s["target"] for s in out["steps"]])
+        self.assertNotIn("query[A] wpad.co.uk", lan.log())
+        # Windows' devolution walks into it, and we say so.
+        win = self.run_json("--methods", "dns", "--domain", "example.co.uk", "--client", "windows", expect=0)
+        self.assertEqual(win["url"], "http://wpad.co.uk/wpad.dat")
+        self.assertTrue(any("public suffix" in w for w in win["warnings"]), win["warnings"])
+
+    def test_404_and_html_answers_are_rejected(self):
+        lan = self.lan
+        lan.serve_http({"portal/wpad.dat": HTML})
+        lan.dnsmasq(f"--address=/wpad.corp.test/{lan.server_ip}",
+                    dhcp_option=f"http://{lan.server_ip}/portal/wpad.dat")
+        out = self.run_json("--all", expect=3)
+        self.assertFalse(out["found"])
+        self.assertTrue(out["located_unusable"])
+        fetches = {s["target"]: s for s in out["steps"] if s["method"] == "fetch"}
+        html = fetches[f"http://{lan.server_ip}/portal/wpad.dat"]
+        self.assertEqual(html["outcome"], "rejected")
+        self.assertIn("looks like HTML", html["detail"])
+        missing = fetches["http://wpad.corp.test/wpad.dat"]
+        self.assertEqual(missing["outcome"], "rejected")
+        self.assertIn("HTTP status 404", missing["detail"])
+
+    def test_malformed_option_252_is_reported(self):
+        lan = self.lan
+        lan.dnsmasq(dhcp_option="file:///etc/proxy.pac")
+        out = self.run_json("--methods", "dhcp", expect=3)
+        self.assertTrue(any("malformed" in w and "'file'" in w for w in out["warnings"]), out["warnings"])
+
+    def test_nothing_found(self):
+        lan = self.lan
+        lan.dnsmasq()
+        p = lan.discover()
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("not found: no WPAD PAC discovered", p.stdout)
+        # Every step with its outcome and time.
+        self.assertRegex(p.stdout, r"\d+ ms  dhcp\s+error\s+DHCPINFORM on " + lan.client_if)
+        self.assertRegex(p.stdout, r"\d+ ms  dns\s+none\s+wpad\.lab\.corp\.test")
+        self.assertRegex(p.stdout, r"\d+ ms  dns\s+none\s+wpad\.corp\.test")
+
+    def test_usage_errors(self):
+        for args, needle in ((["--client", "netscape"], "unknown client 'netscape'"),
+                             (["--methods", "dhcp,mdns"], "'mdns'"),
+                             (["--eval", "not-a-url"], "--eval")):
+            p = self.lan.discover(*args)
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertIn(needle, p.stderr)
+            self.assertNotIn("terminate", p.stderr)
+
+
+class WpadExamplesTest(unittest.TestCase):
+    def test_dnsmasq_example_is_valid(self):
+        p = lib.run(["dnsmasq", "--test", "--conf-file=" + lib.source("examples", "dnsmasq-wpad.conf")])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("syntax check OK", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
