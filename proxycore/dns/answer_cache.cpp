@@ -60,9 +60,9 @@ void answer_cache::make_room(std::chrono::steady_clock::time_point now) {
   if (entries_.size() < options_.max_entries) return;
   std::erase_if(entries_, [now](const auto& kv) { return kv.second.expires <= now; });
   while (!entries_.empty() && entries_.size() >= options_.max_entries) {
-    auto soonest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-      return a.second.expires < b.second.expires;
-    });
+    auto soonest = std::min_element(
+        entries_.begin(), entries_.end(),
+        [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
     entries_.erase(soonest);
   }
 }

@@ -1,8 +1,9 @@
 #pragma once
-// answer_cache: a thread-safe store of DNS outcomes keyed by (name, family), honouring each answer's
-// TTL (capped by cache_options::max_ttl) and keeping failures for cache_options::negative_ttl, so a
-// PAC calling dnsResolve() on a dead name does not stall every evaluation. Time comes from an
-// injectable clock. Used by cached_resolver (sync) and async_resolver (the proxy's event loop).
+// answer_cache: a thread-safe store of DNS outcomes keyed by (name, family), honouring each
+// answer's TTL (capped by cache_options::max_ttl) and keeping failures for
+// cache_options::negative_ttl, so a PAC calling dnsResolve() on a dead name does not stall every
+// evaluation. Time comes from an injectable clock. Used by cached_resolver (sync) and
+// async_resolver (the proxy's event loop).
 //
 // Names are compared case-insensitively (DNS names are); "a.example" and "a.example." are different
 // keys, since only the first goes through the search list.
@@ -28,7 +29,8 @@ using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
 struct cache_options {
   std::chrono::seconds max_ttl = limits::dns_max_ttl;            // longer TTLs are cut to this
   std::chrono::seconds negative_ttl = limits::dns_negative_ttl;  // how long a failure is kept
-  std::size_t max_entries = 4096;  // past this, expired entries go first, then the soonest to expire
+  std::size_t max_entries =
+      4096;  // past this, expired entries go first, then the soonest to expire
 };
 
 struct cache_stats {

@@ -48,7 +48,9 @@ TEST_CASE("answer_cache keeps an answer for its TTL and counts hits and misses")
   CHECK((*hit)->addresses.front().to_string() == "10.0.0.1");
   CHECK((*hit)->ttl == 20s);  // the time it has left
 
-  SECTION("another family is another key") { CHECK_FALSE(cache.find("a.test", family::v6).has_value()); }
+  SECTION("another family is another key") {
+    CHECK_FALSE(cache.find("a.test", family::v6).has_value());
+  }
   SECTION("expired at exactly its TTL") {
     clock.t += 20s;
     CHECK_FALSE(cache.find("a.test", family::v4).has_value());

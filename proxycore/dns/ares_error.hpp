@@ -1,6 +1,6 @@
 #pragma once
-// ares_error: the one place where c-ares status codes (ARES_*) become wpadkit error codes. Every other
-// file in proxycore/dns goes through these two functions.
+// ares_error: the one place where c-ares status codes (ARES_*) become wpadkit error codes. Every
+// other file in proxycore/dns goes through these two functions.
 #include <string_view>
 #include <system_error>
 

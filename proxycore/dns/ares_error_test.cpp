@@ -30,7 +30,9 @@ TEST_CASE("c-ares status codes map to wpadkit codes in one table") {
   CHECK(error_code_from_ares(status) == expected);
 }
 
-TEST_CASE("success maps to no error") { CHECK_FALSE(error_code_from_ares(ARES_SUCCESS)); }
+TEST_CASE("success maps to no error") {
+  CHECK_FALSE(error_code_from_ares(ARES_SUCCESS));
+}
 
 TEST_CASE("error_from_ares keeps c-ares' description after the context") {
   auto e = error_from_ares(ARES_ENOTFOUND, "cannot resolve 'x.test'");

@@ -13,9 +13,9 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-// Runs c-ares' event loop on `ch` until `done` or `deadline`; at the deadline every pending query is
-// cancelled (its callback sees ARES_ECANCELLED, which the callers report as a timeout). poll() rather
-// than select(): a proxy process may have descriptors past FD_SETSIZE.
+// Runs c-ares' event loop on `ch` until `done` or `deadline`; at the deadline every pending query
+// is cancelled (its callback sees ARES_ECANCELLED, which the callers report as a timeout). poll()
+// rather than select(): a proxy process may have descriptors past FD_SETSIZE.
 void drive(ares_channel ch, const bool& done, steady::time_point deadline) {
   while (!done) {
     auto now = steady::now();
@@ -36,10 +36,12 @@ void drive(ares_channel ch, const bool& done, steady::time_point deadline) {
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
     timeval tv{};
     if (ares_timeout(ch, nullptr, &tv)) {
-      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(
-                                std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec)));
+      wait = std::min(wait,
+                      std::chrono::ceil<std::chrono::milliseconds>(
+                          std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec)));
     }
-    int ready = ::poll(fds, count, static_cast<int>(std::max<std::chrono::milliseconds::rep>(wait.count(), 0)));
+    int ready = ::poll(fds, count,
+                       static_cast<int>(std::max<std::chrono::milliseconds::rep>(wait.count(), 0)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) {
       ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // retry timers
@@ -49,7 +51,8 @@ void drive(ares_channel ch, const bool& done, steady::time_point deadline) {
       if (!fds[i].revents) continue;
       bool readable = fds[i].revents & (POLLIN | POLLERR | POLLHUP);
       bool writable = fds[i].revents & POLLOUT;
-      ares_process_fd(ch, readable ? fds[i].fd : ARES_SOCKET_BAD, writable ? fds[i].fd : ARES_SOCKET_BAD);
+      ares_process_fd(ch, readable ? fds[i].fd : ARES_SOCKET_BAD,
+                      writable ? fds[i].fd : ARES_SOCKET_BAD);
     }
   }
 }

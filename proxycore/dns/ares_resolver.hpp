@@ -1,8 +1,8 @@
 #pragma once
 // ares_resolver: the synchronous host_resolver over c-ares, used by the PAC engine on its worker
 // threads and by WPAD discovery. By default it behaves like the system resolver (getaddrinfo):
-// servers, search list and ndots from /etc/resolv.conf, /etc/hosts first (order from nsswitch.conf),
-// IP literals answering themselves, IPv6/IPv4 sorted by RFC 6724 for family::any.
+// servers, search list and ndots from /etc/resolv.conf, /etc/hosts first (order from
+// nsswitch.conf), IP literals answering themselves, IPv6/IPv4 sorted by RFC 6724 for family::any.
 //
 // Thread-safe: each call borrows a c-ares channel from a small pool (creating one when all are in
 // use), so a channel is only ever used by one thread at a time and concurrent lookups never wait on
@@ -44,11 +44,12 @@ class ares_resolver final : public host_resolver {
     std::vector<search_attempt> attempts;  // every name asked, in order, the answering one last
   };
   // Resolves `name` through the search list the way the system resolver does for a name with fewer
-  // dots than ndots — `name.<domain>` for each search domain in order, then `name` itself — and says
-  // which name answered (Chrome/Firefox/libproxy's `http://wpad/wpad.dat`). The first name that
-  // resolves wins; a timeout or failure on one name moves on to the next (as res_search does).
-  // Errors: the error of the last name tried (errc::dns_not_found when all are NXDOMAIN), with every
-  // attempt listed in the message; errc::dns_timeout when the whole walk runs past options.timeout.
+  // dots than ndots — `name.<domain>` for each search domain in order, then `name` itself — and
+  // says which name answered (Chrome/Firefox/libproxy's `http://wpad/wpad.dat`). The first name
+  // that resolves wins; a timeout or failure on one name moves on to the next (as res_search does).
+  // Errors: the error of the last name tried (errc::dns_not_found when all are NXDOMAIN), with
+  // every attempt listed in the message; errc::dns_timeout when the whole walk runs past
+  // options.timeout.
   result<search_answer> resolve_in_search_list(std::string_view name, family f);
 
   // The search list in effect (resolv.conf's `search`/`domain`, or options.search_domains).
@@ -66,7 +67,8 @@ class ares_resolver final : public host_resolver {
   explicit ares_resolver(resolver_options options, channel first);
   result<channel> acquire();
   void release(channel c);
-  result<answer> lookup(std::string_view name, family f, std::chrono::steady_clock::time_point deadline);
+  result<answer> lookup(std::string_view name, family f,
+                        std::chrono::steady_clock::time_point deadline);
 
   resolver_options options_;
   std::vector<std::string> search_domains_;

@@ -78,7 +78,8 @@ struct async_resolver::impl : std::enable_shared_from_this<impl> {
   void shutdown();
 };
 
-void async_resolver::impl::on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
+void async_resolver::impl::on_socket_state(void* data, ares_socket_t fd, int readable,
+                                           int writable) {
   auto* self = static_cast<impl*>(data);
   auto it = self->sockets.find(fd);
   if (!readable && !writable) {  // c-ares is about to close fd
@@ -132,7 +133,8 @@ void async_resolver::impl::reset_timer() {
   });
 }
 
-void async_resolver::impl::on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* info) {
+void async_resolver::impl::on_addrinfo(void* arg, int status, int /*timeouts*/,
+                                       ares_addrinfo* info) {
   std::unique_ptr<std::pair<impl*, std::shared_ptr<lookup_op>>> ctx(
       static_cast<std::pair<impl*, std::shared_ptr<lookup_op>>*>(arg));
   auto& [self, op] = *ctx;
@@ -155,7 +157,8 @@ void async_resolver::impl::on_addrinfo(void* arg, int status, int /*timeouts*/, 
 void async_resolver::impl::start(std::shared_ptr<lookup_op> op) {
   if (closed) return op->complete(std::make_error_code(std::errc::operation_canceled));
   auto ready = answer_for_literal(op->host, op->f);
-  if (!ready && op->host.empty()) ready = result<answer>(error(errc::dns_not_found, "empty host name"));
+  if (!ready && op->host.empty())
+    ready = result<answer>(error(errc::dns_not_found, "empty host name"));
   if (!ready && cache) ready = cache->find(op->host, op->f);
   if (ready) {
     if (*ready) return op->complete({}, std::move(**ready));
@@ -184,7 +187,8 @@ void async_resolver::impl::start(std::shared_ptr<lookup_op> op) {
 void async_resolver::impl::shutdown() {
   closed = true;
   timer.cancel();
-  chan.reset();  // ares_destroy: every pending lookup completes with ARES_EDESTRUCTION, sockets close
+  chan.reset();  // ares_destroy: every pending lookup completes with ARES_EDESTRUCTION, sockets
+                 // close
   for (auto& [fd, w] : sockets) {
     w->gone = true;
     boost::system::error_code ignored;
@@ -194,9 +198,8 @@ void async_resolver::impl::shutdown() {
   sockets.clear();
 }
 
-result<std::unique_ptr<async_resolver>> async_resolver::create(executor_type ex,
-                                                               resolver_options options,
-                                                               std::shared_ptr<answer_cache> cache) {
+result<std::unique_ptr<async_resolver>> async_resolver::create(
+    executor_type ex, resolver_options options, std::shared_ptr<answer_cache> cache) {
   auto state = std::make_shared<impl>(ex, std::move(options), std::move(cache));
   auto chan = channel::open(state->options, &impl::on_socket_state, state.get());
   if (!chan) return chan.error();
@@ -207,13 +210,18 @@ result<std::unique_ptr<async_resolver>> async_resolver::create(executor_type ex,
 async_resolver::async_resolver(executor_type ex, std::shared_ptr<impl> state)
     : executor_(std::move(ex)), impl_(std::move(state)) {}
 
-async_resolver::~async_resolver() { impl_->shutdown(); }
+async_resolver::~async_resolver() {
+  impl_->shutdown();
+}
 
-std::size_t async_resolver::pending() const noexcept { return impl_->pending; }
+std::size_t async_resolver::pending() const noexcept {
+  return impl_->pending;
+}
 
 void async_resolver::start(std::string host, family f, handler_type handler) {
   auto op = std::make_shared<lookup_op>(executor_, std::move(handler), std::move(host), f);
-  asio::dispatch(executor_, [state = impl_, op = std::move(op)]() mutable { state->start(std::move(op)); });
+  asio::dispatch(executor_,
+                 [state = impl_, op = std::move(op)]() mutable { state->start(std::move(op)); });
 }
 
 }  // namespace wpadkit::dns

@@ -3,9 +3,9 @@
 // tests/integration/test_dns_resolve.py against dnsmasq.
 #include "proxycore/dns/async_resolver.hpp"
 
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -26,7 +26,9 @@ namespace {
 struct silent_server {
   asio::io_context io;
   asio::ip::udp::socket socket{io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
-  std::string address() const { return "127.0.0.1:" + std::to_string(socket.local_endpoint().port()); }
+  std::string address() const {
+    return "127.0.0.1:" + std::to_string(socket.local_endpoint().port());
+  }
 };
 
 resolver_options silent_options(const silent_server& s, std::chrono::milliseconds timeout) {
@@ -102,7 +104,9 @@ TEST_CASE("async_resolver: literals complete through the executor, never inline"
   auto r = async_resolver::create(io.get_executor());
   REQUIRE(r.has_value());
   std::optional<outcome> got;
-  (*r)->async_resolve("192.0.2.1", family::any, [&](std::error_code ec, answer a) { got = {ec, a}; });
+  (*r)->async_resolve("192.0.2.1", family::any, [&](std::error_code ec, answer a) {
+    got = {ec, a};
+  });
   CHECK_FALSE(got.has_value());  // not invoked from inside async_resolve
   io.run();
   REQUIRE(got.has_value());
@@ -118,7 +122,8 @@ TEST_CASE("async_resolver: works with as_tuple(use_awaitable)") {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        auto [ec, a] = co_await (*r)->async_resolve("::1", family::v6, asio::as_tuple(asio::use_awaitable));
+        auto [ec, a] =
+            co_await (*r)->async_resolve("::1", family::v6, asio::as_tuple(asio::use_awaitable));
         CHECK_FALSE(ec);
         got = a;
       },
@@ -157,7 +162,8 @@ TEST_CASE("async_resolver: destruction cancels pending lookups") {
   REQUIRE(r.has_value());
   std::vector<std::error_code> got;
   for (int i = 0; i < 2; ++i) {
-    (*r)->async_resolve("quiet.test", family::v4, [&](std::error_code ec, answer) { got.push_back(ec); });
+    (*r)->async_resolve("quiet.test", family::v4,
+                        [&](std::error_code ec, answer) { got.push_back(ec); });
   }
   // Run until both queries are in flight at the silent server.
   while ((*r)->pending() < 2) io.run_one();
@@ -176,9 +182,8 @@ TEST_CASE("async_resolver: per-operation cancellation through a cancellation slo
   asio::cancellation_signal signal;
   std::optional<std::error_code> cancelled, other;
   (*r)->async_resolve("quiet.test", family::v4,
-                      asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, answer) {
-                        cancelled = ec;
-                      }));
+                      asio::bind_cancellation_slot(
+                          signal.slot(), [&](std::error_code ec, answer) { cancelled = ec; }));
   (*r)->async_resolve("127.0.0.1", family::v4, [&](std::error_code ec, answer) { other = ec; });
   while ((*r)->pending() < 1) io.run_one();
   signal.emit(asio::cancellation_type::terminal);

@@ -1,7 +1,8 @@
 #pragma once
 // cached_resolver: a host_resolver that answers from an answer_cache and asks `inner` on a miss
-// (TTL-honouring, failures kept briefly; see answer_cache.hpp). Thread-safe when `inner` is: no lock
-// is held while `inner` resolves, so two threads missing the same name at once both ask `inner`.
+// (TTL-honouring, failures kept briefly; see answer_cache.hpp). Thread-safe when `inner` is: no
+// lock is held while `inner` resolves, so two threads missing the same name at once both ask
+// `inner`.
 #include <memory>
 
 #include "proxycore/dns/answer_cache.hpp"

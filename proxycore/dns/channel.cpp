@@ -76,7 +76,8 @@ result<channel> channel::open(const resolver_options& options, ares_sock_state_c
     auto csv = join(options.servers);
     status = ares_set_servers_ports_csv(raw, csv.c_str());
     if (status != ARES_SUCCESS) {
-      return error_from_ares(status, "bad DNS server list '" + csv + "' (want ip, ip:port or [v6]:port)");
+      return error_from_ares(status,
+                             "bad DNS server list '" + csv + "' (want ip, ip:port or [v6]:port)");
     }
   }
   return out;
@@ -103,7 +104,8 @@ std::optional<result<answer>> answer_for_literal(std::string_view host, family f
   if (f == family::any || (f == family::v4 ? a.is_v4() : a.is_v6())) {
     out.emplace(answer{{a}, std::chrono::seconds(0)});
   } else {
-    out.emplace(error(errc::dns_not_found, "'" + std::string(host) + "' is an address of the other family"));
+    out.emplace(error(errc::dns_not_found,
+                      "'" + std::string(host) + "' is an address of the other family"));
   }
   return out;
 }

@@ -13,16 +13,16 @@
 //   threads N COUNT NAME FAMILY    N threads each doing COUNT lookups on one ares_resolver; prints
 //                                  {"lookups":..,"failures":..,"distinct_answers":..}
 // Exit: 0 every lookup answered, 1 some failed, 2 usage.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <iostream>
-#include <atomic>
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "proxycore/dns/ares_resolver.hpp"
@@ -157,8 +157,8 @@ int run_sync(const resolver_options& options, const std::vector<std::string>& ar
   if (cmd == "soa" && args.size() == 2) {
     auto s = r.has_soa(args[1]);
     if (!s) return print(args[1], s.error());
-    std::cout << "{\"name\":" << quote(args[1]) << ",\"ok\":true,\"soa\":" << (*s ? "true" : "false")
-              << "}\n";
+    std::cout << "{\"name\":" << quote(args[1])
+              << ",\"ok\":true,\"soa\":" << (*s ? "true" : "false") << "}\n";
     return 0;
   }
   if (args.size() < 3) return usage("missing arguments for " + cmd);
@@ -178,15 +178,17 @@ int run_sync(const resolver_options& options, const std::vector<std::string>& ar
       tried += (tried.size() > 1 ? "," : "") + std::string("{\"name\":") + quote(a.name) +
                ",\"outcome\":" + quote(a.outcome ? code_name(a.outcome) : "ok") + "}";
     }
-    std::cout << "{\"name\":" << quote(s->name) << ",\"ok\":true,\"addresses\":"
-              << addresses_json(s->addresses) << ",\"attempts\":" << tried << "]}\n";
+    std::cout << "{\"name\":" << quote(s->name)
+              << ",\"ok\":true,\"addresses\":" << addresses_json(s->addresses)
+              << ",\"attempts\":" << tried << "]}\n";
     return 0;
   }
   if (cmd == "cached" && args.size() == 4) {
     auto shared = std::shared_ptr<host_resolver>(std::move(*made));
     cached_resolver cache(shared);
     int status = 0;
-    for (int i = 0; i < std::stoi(args[3]); ++i) status |= print(args[1], cache.resolve(args[1], *f));
+    for (int i = 0; i < std::stoi(args[3]); ++i)
+      status |= print(args[1], cache.resolve(args[1], *f));
     auto st = cache.stats();
     std::cout << "{\"hits\":" << st.hits << ",\"misses\":" << st.misses << "}\n";
     return status;
