@@ -91,7 +91,7 @@ TEST_CASE("config: every mistake names file:line and the entry") {
   CHECK(msg.find(words) != std::string::npos);
 }
 
-TEST_CASE("config: listen addresses (v4, v6, port 0) parse; bad ones do not") {
+TEST_CASE("config: listen addresses (v4, v6, port 0) parse, bad ones do not") {
   CHECK(parse_listen_address("0.0.0.0:80")->port == 80);
   CHECK(parse_listen_address("[::]:8080")->host == "::");
   CHECK(parse_listen_address("127.0.0.1:0")->port == 0);
