@@ -51,6 +51,12 @@ struct pending_decision {
   std::optional<result<std::string>> value;
 };
 
+// Shared between a head-read and its timer's handler, which may run after the read completed.
+struct head_deadline {
+  bool done = false;
+  bool fired = false;
+};
+
 // How one attempt at a hop ended.
 enum class step { finished, retry_same_hop, next_hop };
 
@@ -121,10 +127,23 @@ asio::awaitable<bool> session::serve_one() {
   rec_ = access_record{};
   rec_.client = peer_;
   expect_continue_ = continue_sent_ = body_started_ = false;
-  client_.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
+  // Our own timer, not the stream's: a tcp_stream timeout closes the socket, and a slow client must
+  // still get its 408.
+  auto deadline = std::make_shared<head_deadline>();
+  asio::steady_timer timer(client_.get_executor());
+  timer.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
+  timer.async_wait([deadline, &sock = client_.socket()](boost::system::error_code tec) {
+    if (tec || deadline->done) return;
+    deadline->fired = true;
+    sock.cancel();
+  });
+  client_.expires_never();
   w_.idle_clients.insert(&client_);
   auto [ec, n] = co_await http::async_read_header(client_, buffer_, p, token);
   w_.idle_clients.erase(&client_);
+  deadline->done = true;
+  timer.cancel();
+  if (deadline->fired && ec == asio::error::operation_aborted) ec = beast::error::timeout;
   rec_.start = std::chrono::system_clock::now();
   started_ = std::chrono::steady_clock::now();
   rec_.bytes_in = n;
