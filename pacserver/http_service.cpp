@@ -188,6 +188,17 @@ void http_service::install(httplib::Server& server) {
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_.render(*current()), "text/plain; version=0.0.4; charset=utf-8");
   });
+  // Every path is read-only: other methods get 405 with Allow (RFC 9110 section 15.5.6).
+  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", "GET, HEAD");
+    plain(res, 405, "405 Method Not Allowed: " + req.method + " (only GET and HEAD)");
+  };
+  const char* any = R"(/.*)";
+  server.Post(any, not_allowed);
+  server.Put(any, not_allowed);
+  server.Patch(any, not_allowed);
+  server.Delete(any, not_allowed);
+  server.Options(any, not_allowed);
   server.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

@@ -182,6 +182,13 @@ class PacServerHttpTest(unittest.TestCase):
         self.assertEqual(status, 404)
         self.assertIn(b"/index.html", body)
 
+    def test_other_methods_get_405(self):
+        for method in ("POST", "PUT", "DELETE"):
+            status, h, body = self.get(method=method)
+            self.assertEqual(status, 405, method)
+            self.assertEqual(h["allow"], "GET, HEAD")
+            self.assertIn(method.encode(), body)
+
     def test_healthz_and_metrics(self):
         status, _, body = self.get("/healthz")
         self.assertEqual(status, 200)
