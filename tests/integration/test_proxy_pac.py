@@ -1,0 +1,141 @@
+"""pactool proxy driven by a real PAC: routing by the script, reload when the file changes and on SIGHUP,
+a PAC URL (and the policy while none is loaded), a script error as a 502 that says so, the access log,
+/metrics on the admin listener, and a graceful SIGTERM that lets a request in flight finish."""
+import concurrent.futures
+import functools
+import http.server
+import json
+import os
+import signal
+import threading
+import time
+import unittest
+
+import wpadkit_testlib as lib
+from proxy_peers import EchoOrigin, ProxyUnderTest, closed_port, curl
+
+
+def pac(body):
+    return "function FindProxyForURL(url, host) {\n" + body + "\n}\n"
+
+
+def poll(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+class PacFile(unittest.TestCase):
+    def test_routes_by_script_and_reloads_on_change_and_sighup(self):
+        dead = closed_port()
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            path = lib.write(os.path.join(d, "proxy.pac"), pac(
+                'if (shExpMatch(url, "*/blocked/*")) return "PROXY 127.0.0.1:%d";\nreturn "DIRECT";' % dead))
+            with ProxyUnderTest("--pac", path, "--offline") as proxy:
+                ok = f"http://127.0.0.1:{origin.port}/open/x"
+                self.assertEqual(curl("-x", proxy.url, ok)[0], 200)
+                status, _, body = curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/blocked/x")
+                self.assertEqual(status, 502)
+                self.assertIn(f"PAC: PROXY 127.0.0.1:{dead}", body)
+                # Changed on disk: picked up without a signal.
+                v2 = pac('return "PROXY 127.0.0.1:%d";' % dead)
+                lib.write(path, v2)
+                self.assertTrue(poll(lambda: curl("-x", proxy.url, ok)[0] == 502))
+                # Same size and mtime: only SIGHUP reloads it.
+                st = os.stat(path)
+                v3 = pac('return "DIRECT";').ljust(len(v2), " ")
+                lib.write(path, v3)
+                os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+                time.sleep(1.5)  # two file checks: the unchanged stat must not trigger a reload
+                self.assertEqual(curl("-x", proxy.url, ok)[0], 502)
+                proxy.proc.send_signal(signal.SIGHUP)
+                self.assertTrue(poll(lambda: curl("-x", proxy.url, ok)[0] == 200))
+
+    def test_a_broken_reload_keeps_the_last_good_pac(self):
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            path = lib.write(os.path.join(d, "proxy.pac"), pac('return "DIRECT";'))
+            with ProxyUnderTest("--pac", path, "--offline") as proxy:
+                lib.write(path, "function FindProxyForURL(url, host) { return ")
+                proxy.proc.send_signal(signal.SIGHUP)
+                time.sleep(1.0)
+                self.assertEqual(curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/")[0], 200)
+                self.assertIsNone(proxy.proc.poll())
+
+    def test_script_error_is_502_naming_it(self):
+        with lib.temp_dir() as d:
+            path = lib.write(os.path.join(d, "proxy.pac"), pac('throw new Error("boom in pac");'))
+            with ProxyUnderTest("--pac", path, "--offline") as proxy:
+                status, _, body = curl("-x", proxy.url, "http://127.0.0.1:1/")
+        self.assertEqual(status, 502)
+        self.assertIn("PAC evaluation failed", body)
+        self.assertIn("boom in pac", body)
+
+    def test_unloadable_pac_file_exits_3(self):
+        with lib.temp_dir() as d:
+            path = lib.write(os.path.join(d, "bad.pac"), "function (")
+            p = lib.run([lib.binary("pactool"), "proxy", "--pac", path, "--listen", "127.0.0.1:0"])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("bad.pac", p.stderr)
+
+
+class PacUrl(unittest.TestCase):
+    def test_pac_from_url_and_no_pac_policies(self):
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            lib.write(os.path.join(d, "proxy.pac"), pac('return "DIRECT";'))
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=d)
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            try:
+                url = f"http://127.0.0.1:{server.server_address[1]}/proxy.pac"
+                with ProxyUnderTest("--pac", url, "--offline") as proxy:
+                    self.assertEqual(curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/")[0], 200)
+            finally:
+                server.shutdown()
+                server.server_close()
+            down = f"http://127.0.0.1:{closed_port()}/proxy.pac"
+            with ProxyUnderTest("--pac", down, "--offline", "--no-pac", "refuse") as proxy:
+                status, _, body = curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/")
+                self.assertEqual(status, 503)
+                self.assertIn("no PAC is loaded", body)
+            with ProxyUnderTest("--pac", down, "--offline", "--no-pac", "direct") as proxy:
+                self.assertEqual(curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/")[0], 200)
+
+
+class Operations(unittest.TestCase):
+    def test_access_log_json_and_metrics(self):
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            log = os.path.join(d, "access.log")
+            with ProxyUnderTest("--route", "DIRECT", "--access-log", log, "--log-format", "json",
+                                "--admin", "127.0.0.1:0") as proxy:
+                self.assertEqual(curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/logged")[0], 200)
+                lines = poll(lambda: os.path.exists(log) and open(log).read().splitlines())
+                record = json.loads(lines[-1])
+                self.assertEqual(record["url"], f"http://127.0.0.1:{origin.port}/logged")
+                self.assertEqual((record["status"], record["hop"], record["pac"], record["attempts"]),
+                                 (200, "DIRECT", "DIRECT", 1))
+                self.assertGreater(record["bytes_out"], 0)
+                status, _, body = curl(f"http://127.0.0.1:{proxy.admin_port}/metrics")
+                self.assertEqual(status, 200)
+                self.assertRegex(body, r"wpadkit_proxy_requests_total [1-9]")
+                self.assertIn('wpadkit_proxy_responses_total{class="2xx"}', body)
+                self.assertIn("wpadkit_proxy_pac_eval_seconds_count", body)
+                self.assertEqual(curl(f"http://127.0.0.1:{proxy.admin_port}/nope")[0], 404)
+
+    def test_sigterm_lets_the_request_in_flight_finish(self):
+        with EchoOrigin() as origin:
+            proxy = ProxyUnderTest("--route", "DIRECT")
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                slow = pool.submit(curl, "-x", proxy.url, f"http://127.0.0.1:{origin.port}/slow")
+                self.assertTrue(poll(lambda: len(origin.requests) == 1))
+                proxy.proc.send_signal(signal.SIGTERM)
+                self.assertEqual(slow.result()[0], 200)
+            self.assertEqual(proxy.proc.wait(timeout=20), 0)
+            proxy.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
