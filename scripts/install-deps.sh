@@ -17,7 +17,7 @@ build_deps=(
 # Real programs the integration tests drive (curl, browsers, proxies, DNS/DHCP servers).
 test_deps=(
   python3 python3-pacparser curl ca-certificates openssl iproute2
-  chromium squid microsocks dnsmasq nginx-light procps
+  chromium squid microsocks dnsmasq nginx-light procps dante-server
   wrk bc
 )
 
@@ -34,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 # Debian starts some of the servers we only drive from tests; stop them so they do not hold ports.
-for svc in squid nginx dnsmasq; do
+for svc in squid nginx dnsmasq danted; do
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
   pkill -x "$svc" >/dev/null 2>&1 || true
 done

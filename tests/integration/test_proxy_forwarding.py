@@ -8,7 +8,7 @@ import re
 import unittest
 
 import wpadkit_testlib as lib
-from proxy_peers import (DeadProxy, EchoOrigin, Microsocks, ProxyUnderTest, Squid, TlsOrigin, closed_port, curl,
+from proxy_peers import (Dante, DeadProxy, EchoOrigin, Microsocks, ProxyUnderTest, Squid, TlsOrigin, closed_port, curl,
                          raw_exchange)
 
 
@@ -151,6 +151,15 @@ class Socks(unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assertIn("GET /socks HTTP/1.1", body)
         self.assertIn("Via: 1.1 s5", body)
+
+    def test_socks4_through_dante_resolves_locally(self):
+        # PAC "SOCKS" is SOCKS v4: the proxy resolves the name itself (as browsers do) and sends the address.
+        with EchoOrigin() as origin, lib.temp_dir() as tmp, Dante(tmp) as socks, \
+                ProxyUnderTest("--route", f"SOCKS 127.0.0.1:{socks.port}", "--dns", "s4.test=127.0.0.1",
+                               "--offline") as proxy:
+            status, _, body = curl("-x", proxy.url, f"http://s4.test:{origin.port}/socks4")
+        self.assertEqual(status, 200, body)
+        self.assertIn("GET /socks4 HTTP/1.1", body)
 
 
 class Tunnels(unittest.TestCase):

@@ -4,7 +4,7 @@
   received (and the body's length) as its body, so a test can see what the proxy sent upstream.
 - DeadProxy: accepts connections and closes them at once (a proxy that is up but dead).
 - closed_port(): a port nothing listens on (a refusing proxy).
-- Squid, Microsocks, TlsOrigin: real programs, configured in a temp dir, stopped by the test.
+- Squid, Microsocks, Dante, TlsOrigin: real programs, configured in a temp dir, stopped by the test.
 - ProxyUnderTest: `pactool proxy` started on port 0; its port is read from its "listening on" line.
 """
 import contextlib
@@ -193,6 +193,32 @@ class Microsocks:
     def __init__(self):
         self.port = lib.free_port()
         self.proc = lib.Background(["microsocks", "-i", "127.0.0.1", "-p", str(self.port)])
+
+    def __enter__(self):
+        lib.wait_for_port(self.port, proc=self.proc.proc)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.stop()
+
+
+class Dante:
+    """dante-server (danted) as a SOCKS4/SOCKS5 server without authentication, in the foreground."""
+
+    def __init__(self, tmp):
+        self.port = lib.free_port()
+        conf = lib.write(os.path.join(tmp, "danted.conf"), "\n".join([
+            f"logoutput: {tmp}/danted.log",
+            f"internal: 127.0.0.1 port = {self.port}",
+            "external: 127.0.0.1",
+            "clientmethod: none",
+            "socksmethod: none",
+            "user.privileged: root",
+            "user.unprivileged: nobody",
+            "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
+            "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
+            ""]))
+        self.proc = lib.Background(["danted", "-f", conf, "-p", os.path.join(tmp, "danted.pid"), "-N", "1"])
 
     def __enter__(self):
         lib.wait_for_port(self.port, proc=self.proc.proc)
