@@ -22,13 +22,22 @@ Each subcommand has its own --help with examples. Exit codes: 0 ok, 1 negative a
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"pactool: evaluate, test and inspect proxy auto-config (PAC) files"};
+  CLI::App app{"pactool: evaluate, test and inspect proxy auto-config (PAC) files", "pactool"};
   app.set_version_flag("--version", std::string("pactool ") + WPADKIT_VERSION);
   app.require_subcommand(1, 1);
   app.footer(main_footer);
   int exit_code = pactool::exit_ok;
 
   // One line per subcommand.
+  pactool::add_eval_command(app, exit_code);
+  pactool::add_expr_command(app, exit_code);
+  pactool::add_test_command(app, exit_code);
+  pactool::add_lint_command(app, exit_code);
+  pactool::add_diff_command(app, exit_code);
+  pactool::add_explain_command(app, exit_code);
+  pactool::add_coverage_command(app, exit_code);
+  pactool::add_fetch_command(app, exit_code);
+  pactool::add_bench_command(app, exit_code);
   pactool::add_discover_command(app, exit_code);
   pactool::add_proxy_command(app, exit_code);
 
