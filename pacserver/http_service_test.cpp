@@ -1,6 +1,7 @@
 #include "pacserver/http_service.hpp"
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 using namespace wpadkit::pacserver;
 
@@ -38,4 +39,100 @@ TEST_CASE("http: gzip output is a gzip stream, hashes are stable") {
   CHECK(static_cast<unsigned char>(z[0]) == 0x1f);
   CHECK(static_cast<unsigned char>(z[1]) == 0x8b);
   CHECK(content_hash("abc", 16) == "ba7816bf8f01cfea");
+}
+
+namespace {
+
+std::shared_ptr<const publication> publish_config(const std::string& proxy,
+                                                  const publication* previous = nullptr) {
+  auto config = std::make_shared<const server_config>(parse_config(R"(
+[server]
+allowed_clients = ["127.0.0.0/8"]
+[[proxies]]
+name = "main"
+address = ")" + proxy + R"("
+[rulesets.default]
+default = ["main", "DIRECT"]
+[[variants]]
+name = "guest"
+template = "sinkhole"
+match_user_agents = ["Guest"]
+[[variants]]
+name = "default"
+template = "corporate"
+)",
+                                                                   "svc.toml", ".")
+                                                          .value());
+  auto built = build_publication(config, previous, std::chrono::system_clock::now());
+  REQUIRE(built.errors.empty());
+  return built.pub;
+}
+
+// An http_service on a real loopback socket, driven by the cpp-httplib client.
+struct running_service {
+  http_service service;
+  httplib::Server server;
+  int port = -1;
+  std::thread thread;
+
+  explicit running_service(std::shared_ptr<const publication> pub)
+      : service(std::move(pub), access_log::open("off").value()) {
+    service.install(server);
+    port = server.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { server.listen_after_bind(); });
+  }
+  ~running_service() {
+    server.stop();
+    thread.join();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("http: the service answers the cpp-httplib client") {
+  running_service rs(publish_config("p1.example:3128"));
+  REQUIRE(rs.port > 0);
+  httplib::Client cli("127.0.0.1", rs.port);
+  cli.set_decompress(false);
+
+  auto r = cli.Get("/wpad.dat", {{"Accept-Encoding", "identity"}});
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->get_header_value("Content-Type") ==
+        "application/x-ns-proxy-autoconfig; charset=us-ascii");
+  CHECK(r->get_header_value("X-Pac-Variant") == "default");
+  CHECK(r->body.find("PROXY p1.example:3128; DIRECT") != std::string::npos);
+  const auto etag = r->get_header_value("ETag");
+
+  SECTION("304 on If-None-Match, HEAD without body, gzip when asked") {
+    auto nm = cli.Get("/wpad.dat", {{"If-None-Match", etag}});
+    REQUIRE(nm);
+    CHECK(nm->status == 304);
+    CHECK(nm->body.empty());
+    auto head = cli.Head("/proxy.pac", {{"Accept-Encoding", "identity"}});
+    REQUIRE(head);
+    CHECK(head->status == 200);
+    CHECK(head->body.empty());
+    CHECK(head->get_header_value("ETag") == etag);
+    auto gz = cli.Get("/wpad.dat", {{"Accept-Encoding", "gzip"}});
+    REQUIRE(gz);
+    CHECK(gz->get_header_value("Content-Encoding") == "gzip");
+    CHECK(gz->get_header_value("ETag") != etag);
+  }
+  SECTION("variant by User-Agent, 404 for unknown paths") {
+    auto g = cli.Get("/wpad.dat", {{"User-Agent", "Guest/1.0"}});
+    REQUIRE(g);
+    CHECK(g->get_header_value("X-Pac-Variant") == "guest");
+    auto nf = cli.Get("/nothing");
+    REQUIRE(nf);
+    CHECK(nf->status == 404);
+  }
+  SECTION("publish() swaps the version served") {
+    rs.service.publish(publish_config("p2.example:3128", rs.service.current().get()));
+    auto r2 = cli.Get("/wpad.dat", {{"If-None-Match", etag}, {"Accept-Encoding", "identity"}});
+    REQUIRE(r2);
+    CHECK(r2->status == 200);
+    CHECK(r2->body.find("PROXY p2.example:3128; DIRECT") != std::string::npos);
+    CHECK(rs.service.current()->generation == 2);
+  }
 }
