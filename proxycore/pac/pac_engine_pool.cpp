@@ -77,7 +77,7 @@ struct engine_pool::impl {
   std::vector<std::unique_ptr<start_args>> args;
 
   void run(unsigned id);
-  void start();
+  bool start();
   void stop();
 };
 
@@ -97,7 +97,7 @@ void engine_pool::impl::run(unsigned id) {
   }
 }
 
-void engine_pool::impl::start() {
+bool engine_pool::impl::start() {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, worker_stack_bytes);
@@ -111,11 +111,12 @@ void engine_pool::impl::start() {
     };
     if (pthread_create(&th, &attr, body, args.back().get()) != 0) {
       pthread_attr_destroy(&attr);
-      throw std::system_error(errno, std::generic_category(), "cannot start a PAC worker thread");
+      return false;
     }
     workers.push_back(th);
   }
   pthread_attr_destroy(&attr);
+  return true;
 }
 
 void engine_pool::impl::stop() {
@@ -154,7 +155,10 @@ result<std::unique_ptr<engine_pool>> engine_pool::create(std::string pac_text, s
   if (!gen) return gen.error();
   (*gen)->version = 1;
   p->current = std::move(*gen);
-  p->start();
+  if (!p->start()) {
+    p->stop();  // joins the workers that did start
+    return error(errc::limit, "cannot start " + std::to_string(p->threads) + " PAC worker threads");
+  }
   return std::unique_ptr<engine_pool>(new engine_pool(std::move(p)));
 }
 
