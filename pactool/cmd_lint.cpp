@@ -84,7 +84,11 @@ void dynamic_checks(const pac_text& pac, const engine_setup& setup, std::vector<
         }
       }
     }
+    bool known = std::any_of(out.begin(), out.end(), [&](const lint_finding& f) {
+      return f.rule == "bad-result" && f.line == line;
+    });
     for (const auto& w : parsed.warnings) {
+      if (known) break;
       out.push_back(make_finding("bad-result", line, col, call + " returned \"" + r->result + "\": " + w));
     }
   }

@@ -20,9 +20,11 @@ void add_engine_flags(CLI::App& cmd, engine_flags& flags) {
       ->group(g);
   cmd.add_option("--dns", flags.dns, "NAME=IP answer for DNS lookups (repeatable; IPv4 or IPv6)")
       ->type_name("NAME=IP")
+      ->allow_extra_args(false)
       ->group(g);
   cmd.add_option("--my-ip", flags.my_ip, "Local address myIpAddress sees (repeatable; 'none')")
       ->type_name("IP")
+      ->allow_extra_args(false)
       ->group(g);
   cmd.add_option("--now", flags.now, "The instant the script sees as now (ISO-8601)")
       ->type_name("TIME")
