@@ -1,0 +1,276 @@
+#pragma once
+// pac::detail — the small JavaScript lexer and token editor under the compatibility pre-pass
+// (pac_prepass.cpp). Tokens keep whitespace, newlines and comments, so that rendering the unedited
+// list gives back the source byte for byte; regex literals are told from division by the previous
+// significant token, template literals are read with their ${...} substitutions. Internal.
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wpadkit::pac::detail {
+
+enum class tk { ws, newline, comment, string, templ, regex, ident, number, punct };
+
+struct token {
+  tk kind;
+  std::size_t begin;
+  std::size_t end;
+};
+
+inline bool ident_start(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c >= 0x80 ||
+         c == '\\';
+}
+inline bool ident_part(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+class tokenizer {
+ public:
+  explicit tokenizer(std::string_view s) : s_(s) {}
+
+  std::vector<token> run() {
+    while (i_ < s_.size()) next();
+    return std::move(out_);
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t i_ = 0;
+  std::vector<token> out_;
+  int last_sig_ = -1;  // index of the last significant token
+
+  char at(std::size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
+
+  void push(tk kind, std::size_t b) {
+    out_.push_back({kind, b, i_});
+    if (kind != tk::ws && kind != tk::newline && kind != tk::comment) {
+      last_sig_ = static_cast<int>(out_.size()) - 1;
+    }
+  }
+
+  std::string_view text(const token& t) const { return s_.substr(t.begin, t.end - t.begin); }
+
+  // After `)`, `]`, `}`, an identifier or a literal, `/` divides; elsewhere it starts a regex.
+  bool regex_allowed() const {
+    if (last_sig_ < 0) return true;
+    const token& t = out_[last_sig_];
+    auto v = text(t);
+    switch (t.kind) {
+      case tk::punct: return v != ")" && v != "]";
+      case tk::ident: {
+        static constexpr std::array<std::string_view, 12> kw = {
+            "return", "typeof", "instanceof", "in",   "of",   "new",
+            "delete", "void",   "throw",      "case", "else", "do"};
+        for (auto k : kw) {
+          if (v == k) return true;
+        }
+        return false;
+      }
+      default: return false;
+    }
+  }
+
+  void skip_string(char quote) {
+    ++i_;
+    while (i_ < s_.size() && s_[i_] != quote && s_[i_] != '\n') {
+      if (s_[i_] == '\\') ++i_;
+      ++i_;
+    }
+    if (i_ < s_.size() && s_[i_] == quote) ++i_;
+  }
+
+  // A template literal, `${ }` substitutions included (strings and nested templates inside them).
+  void skip_template() {
+    ++i_;
+    while (i_ < s_.size() && s_[i_] != '`') {
+      if (s_[i_] == '\\') {
+        i_ += 2;
+      } else if (s_[i_] == '$' && at(i_ + 1) == '{') {
+        i_ += 2;
+        int depth = 1;
+        while (i_ < s_.size() && depth > 0) {
+          char c = s_[i_];
+          if (c == '{') {
+            ++depth, ++i_;
+          } else if (c == '}') {
+            --depth, ++i_;
+          } else if (c == '\'' || c == '"') {
+            skip_string(c);
+          } else if (c == '`') {
+            skip_template();
+          } else {
+            ++i_;
+          }
+        }
+      } else {
+        ++i_;
+      }
+    }
+    if (i_ < s_.size()) ++i_;
+  }
+
+  void skip_regex() {
+    ++i_;
+    bool in_class = false;
+    while (i_ < s_.size() && s_[i_] != '\n') {
+      char c = s_[i_];
+      if (c == '\\') {
+        i_ += 2;
+        continue;
+      }
+      ++i_;
+      if (c == '[') in_class = true;
+      if (c == ']') in_class = false;
+      if (c == '/' && !in_class) break;
+    }
+    while (i_ < s_.size() && ident_part(static_cast<unsigned char>(s_[i_]))) ++i_;
+  }
+
+  void next() {
+    std::size_t b = i_;
+    char c = s_[i_];
+    if (c == '\n') {
+      ++i_;
+      return push(tk::newline, b);
+    }
+    if (c == ' ' || c == '\t' || c == '\v' || c == '\f') {
+      while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\v' || s_[i_] == '\f')) ++i_;
+      return push(tk::ws, b);
+    }
+    if (c == '/' && at(i_ + 1) == '/') {
+      while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+      return push(tk::comment, b);
+    }
+    if (c == '/' && at(i_ + 1) == '*') {
+      auto e = s_.find("*/", i_ + 2);
+      i_ = e == std::string_view::npos ? s_.size() : e + 2;
+      return push(tk::comment, b);
+    }
+    if (c == '\'' || c == '"') {
+      skip_string(c);
+      return push(tk::string, b);
+    }
+    if (c == '`') {
+      skip_template();
+      return push(tk::templ, b);
+    }
+    if (c == '/' && regex_allowed()) {
+      skip_regex();
+      return push(tk::regex, b);
+    }
+    if (is_digit(c) || (c == '.' && is_digit(at(i_ + 1)))) {
+      bool hex = c == '0' && (at(i_ + 1) == 'x' || at(i_ + 1) == 'X');
+      while (i_ < s_.size() && (ident_part(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.')) {
+        char d = s_[i_++];
+        if (!hex && (d == 'e' || d == 'E') && (at(i_) == '+' || at(i_) == '-')) ++i_;
+      }
+      return push(tk::number, b);
+    }
+    if (ident_start(static_cast<unsigned char>(c))) {
+      while (i_ < s_.size() && ident_part(static_cast<unsigned char>(s_[i_]))) {
+        if (s_[i_] == '\\') ++i_;
+        ++i_;
+      }
+      return push(tk::ident, b);
+    }
+    if (c == '=' && at(i_ + 1) == '>') {
+      i_ += 2;
+      return push(tk::punct, b);
+    }
+    if (c == '.' && at(i_ + 1) == '.' && at(i_ + 2) == '.') {
+      i_ += 3;
+      return push(tk::punct, b);
+    }
+    ++i_;
+    push(tk::punct, b);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class editor {
+ public:
+  editor(std::string_view s, std::vector<token> t)
+      : s_(s),
+        t_(std::move(t)),
+        replaced_(t_.size(), false),
+        repl_(t_.size()),
+        before_(t_.size()),
+        after_(t_.size()) {}
+
+  std::string_view text(std::size_t k) const { return s_.substr(t_[k].begin, t_[k].end - t_[k].begin); }
+  const token& tok(std::size_t k) const { return t_[k]; }
+  std::size_t size() const { return t_.size(); }
+  bool significant(std::size_t k) const {
+    return t_[k].kind != tk::ws && t_[k].kind != tk::newline && t_[k].kind != tk::comment;
+  }
+  bool touched(std::size_t k) const { return replaced_[k]; }
+
+  void replace(std::size_t k, std::string with) {
+    replaced_[k] = true;
+    repl_[k] = std::move(with);
+  }
+  void append_after(std::size_t k, std::string_view with) { after_[k] += with; }
+  void prepend_before(std::size_t k, std::string_view with) { before_[k].insert(0, with); }
+
+  // Index of the next/previous significant token, or npos.
+  std::size_t next_sig(std::size_t k) const {
+    for (++k; k < t_.size(); ++k) {
+      if (significant(k)) return k;
+    }
+    return npos;
+  }
+  std::size_t prev_sig(std::size_t k) const {
+    while (k-- > 0) {
+      if (significant(k)) return k;
+    }
+    return npos;
+  }
+  bool newline_between(std::size_t a, std::size_t b) const {
+    for (std::size_t k = a + 1; k < b; ++k) {
+      if (count_newlines(k) > 0) return true;
+    }
+    return false;
+  }
+  int count_newlines(std::size_t k) const {
+    int n = 0;
+    for (char c : text(k)) n += c == '\n';
+    return n;
+  }
+
+  std::string render() const {
+    std::string out;
+    out.reserve(s_.size() + 64);
+    for (std::size_t k = 0; k < t_.size(); ++k) {
+      out += before_[k];
+      if (replaced_[k]) {
+        out += repl_[k];
+      } else {
+        out += text(k);
+      }
+      out += after_[k];
+    }
+    return out;
+  }
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+ private:
+  std::string_view s_;
+  std::vector<token> t_;
+  std::vector<bool> replaced_;
+  std::vector<std::string> repl_;
+  std::vector<std::string> before_;
+  std::vector<std::string> after_;
+};
+
+inline bool is_punct(const editor& e, std::size_t k, std::string_view p) {
+  return k != editor::npos && e.tok(k).kind == tk::punct && e.text(k) == p;
+}
+inline bool is_ident(const editor& e, std::size_t k, std::string_view p) {
+  return k != editor::npos && e.tok(k).kind == tk::ident && e.text(k) == p;
+}
+
+}  // namespace wpadkit::pac::detail
