@@ -2,8 +2,8 @@
 // Content-Type and charset checks, a redirect limit; see proxycore/wpad/pac_fetcher.hpp) and reports
 // every way the response would fail in Chromium, Firefox or WinHTTP, on stderr. The PAC goes to
 // stdout or -o FILE when it is usable.
-// Exit 0 usable (warnings allowed), 1 a response browsers would reject, 2 usage, 3 no response at all
-// (bad URL, unreachable, unreadable file) or -o not writable.
+// Exit 0 usable (warnings allowed), 1 a response browsers would reject (status, HTML, size...), 2 usage,
+// 3 no response at all (bad URL, unreachable, unreadable file) or -o not writable.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -55,7 +55,8 @@ int run_fetch(const fetch_cmd_options& opt) {
     auto e = r.error();
     if (e.where.empty()) e.where = opt.url;
     print_error(e);
-    return exit_input;
+    // A response that came but is over the size limit is one browsers reject: a negative answer.
+    return e.is(wpadkit::errc::limit) ? exit_negative : exit_input;
   }
   painter p(stderr);
   if (opt.json) {
