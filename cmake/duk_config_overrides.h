@@ -31,3 +31,15 @@ extern double wpadkit_duk_date_get_now(void *ctx);
 #endif
 #undef DUK_USE_DATE_GET_NOW
 #define DUK_USE_DATE_GET_NOW(ctx) wpadkit_duk_date_get_now((void *) (ctx))
+
+/* Duktape runs some loops in C without the bytecode interrupt, notably the regular-expression
+ * matcher (a backtracking pattern such as /^(a+)+$/ runs up to 1e9 steps). The native stack check
+ * hook, called on every regexp recursion, native call and compiler recursion, also consults the
+ * deadline of the heap active on this thread (cmake/duk_exec_timeout.c; set by duk_heap::begin). */
+#if defined(__cplusplus)
+extern "C" int wpadkit_duk_native_check(void);
+#else
+extern int wpadkit_duk_native_check(void);
+#endif
+#undef DUK_USE_NATIVE_STACK_CHECK
+#define DUK_USE_NATIVE_STACK_CHECK() wpadkit_duk_native_check()

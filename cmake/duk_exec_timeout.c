@@ -19,6 +19,22 @@ int wpadkit_duk_exec_timeout_check(void *udata) {
   return head->exec_timeout_check != NULL ? head->exec_timeout_check(udata) : 0;
 }
 
+/* The heap whose bounded operation runs on this thread (duk_heap::begin/end), for the native check. */
+static _Thread_local void *wpadkit_active_udata = NULL;
+static _Thread_local unsigned wpadkit_check_tick = 0;
+
+void wpadkit_duk_set_active(void *udata) {
+  wpadkit_active_udata = udata;
+  wpadkit_check_tick = 0;
+}
+
+/* Reads the clock only every 256th call: the hook runs on every native call. */
+int wpadkit_duk_native_check(void) {
+  if (wpadkit_active_udata == NULL) return 0;
+  if ((++wpadkit_check_tick & 255u) != 0) return 0;
+  return wpadkit_duk_exec_timeout_check(wpadkit_active_udata);
+}
+
 double wpadkit_duk_date_get_now(void *ctx) {
   duk_memory_functions funcs;
   duk_get_memory_functions((duk_context *)ctx, &funcs);

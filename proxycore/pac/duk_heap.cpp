@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+extern "C" void wpadkit_duk_set_active(void* udata);  // cmake/duk_exec_timeout.c
+
 namespace wpadkit::pac {
 namespace {
 
@@ -153,9 +155,13 @@ void duk_heap::begin(std::chrono::milliseconds time_limit) {
   udata_->timed_out = false;
   udata_->deadline = std::chrono::steady_clock::now() + time_limit;
   udata_->deadline_armed = true;
+  wpadkit_duk_set_active(udata_.get());
 }
 
-void duk_heap::end() { udata_->deadline_armed = false; }
+void duk_heap::end() {
+  udata_->deadline_armed = false;
+  wpadkit_duk_set_active(nullptr);
+}
 
 bool duk_heap::safe_call(duk_safe_call_function fn, void* arg, duk_idx_t nargs, duk_idx_t nrets) {
   return duk_safe_call(ctx_, fn, arg, nargs, nrets) == DUK_EXEC_SUCCESS;
@@ -200,6 +206,8 @@ error duk_heap::take_error(errc kind, const std::string& where) {
                        message.find("DoubleError") != std::string::npos;
   if (timed_out) {
     code = errc::pac_timeout;
+    // Duktape's own text for the interrupt varies ("execution timeout", "C stack depth limit").
+    message = "the script ran past its time limit (" + message + ")";
   } else if (limit_hit && out_of_memory) {
     code = errc::pac_memory;
   }

@@ -156,6 +156,16 @@ TEST_CASE("engine times out a runaway call and keeps answering") {
   CHECK(call(e, "http://a/", "a") == "PROXY p:5");
 }
 
+TEST_CASE("engine times out a runaway regular expression") {
+  engine_options o;
+  o.call_timeout = 100ms;
+  auto e = load_ok("function FindProxyForURL(u, h) { return /^(a+)+$/.test(h) ? 'A' : 'B'; }", o);
+  // Without the deadline in the native check, Duktape's own regexp step limit (1e9 steps) would end
+  // it much later as a plain exception.
+  CHECK(call_error(e, "http://x/", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!").is(errc::pac_timeout));
+  CHECK(call(e, "http://x/", "aaa") == "A");
+}
+
 TEST_CASE("engine times out a runaway top level") {
   engine_options o;
   o.load_timeout = 100ms;
