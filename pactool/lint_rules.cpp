@@ -141,10 +141,11 @@ void check_strings(const std::vector<js_token>& t, std::vector<lint_finding>& ou
     }
     if (concatenated || (types.empty() && !returned)) continue;
     auto parsed = wpadkit::parse_proxy_list(v);
-    for (const auto& w : parsed.warnings) {
-      out.push_back(make_finding("bad-result", t[i].line, t[i].column,
-                                 "result " + std::string(t[i].text) + ": " + w));
-    }
+    if (parsed.warnings.empty()) continue;
+    std::string why;
+    for (const auto& w : parsed.warnings) why += (why.empty() ? "" : "; ") + w;
+    out.push_back(make_finding("bad-result", t[i].line, t[i].column,
+                               "result " + std::string(t[i].text) + ": " + why));
   }
 }
 
