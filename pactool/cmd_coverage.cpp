@@ -1,6 +1,7 @@
 // pactool coverage — which `return` statements fired over a URL list, how often, and which never did;
 // with an annotated listing of the PAC (gcov style: the count before each line holding a return,
-// ##### for a return that never fired). Returns are found by instrumenting the script (instrument.hpp).
+// ##### for a return that never fired), and for each `if` how often its condition was true and false.
+// Returns and conditions are found by instrumenting the script (instrument.hpp).
 #include <iostream>
 #include <map>
 #include <memory>
@@ -45,7 +46,8 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return out;
 }
 
-void print_listing(const pac_text& pac, const instrumented_pac& inst, const std::map<int, long>& hits) {
+void print_listing(const pac_text& pac, const instrumented_pac& inst, const std::map<int, long>& hits,
+                   const std::map<int, branch_hits>& branches) {
   painter p(stdout);
   std::map<int, std::pair<long, bool>> by_line;  // line → (hits, some return never fired)
   for (const auto& r : inst.returns) {
@@ -54,6 +56,13 @@ void print_listing(const pac_text& pac, const instrumented_pac& inst, const std:
     auto& e = by_line[r.line];
     e.first += n;
     e.second = e.second || n == 0;
+  }
+  std::map<int, std::string> notes;  // line → "[if: true N, false M]" per condition on it
+  for (const auto& b : inst.branches) {
+    auto it = branches.find(b.id);
+    branch_hits h = it == branches.end() ? branch_hits{} : it->second;
+    std::string note = "[if: true " + std::to_string(h.taken) + ", false " + std::to_string(h.not_taken) + "]";
+    notes[b.line] += " " + (h.taken && h.not_taken ? p.dim(note) : p.yellow(note));
   }
   auto lines = split_lines(pac.text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -70,7 +79,9 @@ void print_listing(const pac_text& pac, const instrumented_pac& inst, const std:
       std::snprintf(gutter, sizeof gutter, "%8ld%c", it->second.first, it->second.second ? '*' : ' ');
       std::cout << (it->second.second ? p.yellow(gutter) : p.green(gutter));
     }
-    std::cout << ' ' << ln << ": " << lines[i] << '\n';
+    std::cout << ' ' << ln << ": " << lines[i];
+    if (auto n = notes.find(ln); n != notes.end()) std::cout << ' ' << n->second;
+    std::cout << '\n';
   }
 }
 
@@ -114,6 +125,13 @@ int run_coverage(const coverage_options& opt) {
   }
   std::map<int, long> hits;
   if (auto h = engine->evaluate_expression(hits_js)) hits = parse_hits_json(*h);
+  std::map<int, branch_hits> branches;
+  if (auto b = engine->evaluate_expression(branches_js)) branches = parse_branch_json(*b);
+  std::size_t outcomes = 0;
+  for (const auto& b : inst.branches) {
+    auto it = branches.find(b.id);
+    if (it != branches.end()) outcomes += (it->second.taken ? 1 : 0) + (it->second.not_taken ? 1 : 0);
+  }
   std::size_t fired = 0;
   for (const auto& r : inst.returns) fired += hits.count(r.id) ? 1 : 0;
 
@@ -130,16 +148,29 @@ int run_coverage(const coverage_options& opt) {
       rets += (i ? "," : "") + j.text();
     }
     o.raw("returns", rets + "]");
+    std::string brs = "[";
+    for (std::size_t i = 0; i < inst.branches.size(); ++i) {
+      const auto& b = inst.branches[i];
+      branch_hits h = branches.count(b.id) ? branches[b.id] : branch_hits{};
+      json_object j;
+      j.integer("line", b.line).integer("column", b.column).str("condition", b.condition);
+      j.integer("true", h.taken).integer("false", h.not_taken);
+      brs += (i ? "," : "") + j.text();
+    }
+    o.raw("branches", brs + "]");
     o.integer("fired", static_cast<long long>(fired)).integer("total", static_cast<long long>(inst.returns.size()));
     std::cout << o.text() << '\n';
   } else {
-    if (!opt.summary_only) print_listing(*pac, inst, hits);
+    if (!opt.summary_only) print_listing(*pac, inst, hits, branches);
     painter p(stdout);
     std::cout << "returns fired: " << fired << " of " << inst.returns.size();
     if (!inst.returns.empty()) std::cout << " (" << (100 * fired / inst.returns.size()) << "%)";
     std::cout << " over " << urls->entries.size() << " URLs";
     if (failures) std::cout << ", " << p.red(std::to_string(failures) + " evaluations failed");
     std::cout << '\n';
+    if (!inst.branches.empty()) {
+      std::cout << "branch outcomes taken: " << outcomes << " of " << 2 * inst.branches.size() << '\n';
+    }
     bool header = false;
     for (const auto& r : inst.returns) {
       if (hits.count(r.id)) continue;
@@ -147,6 +178,13 @@ int run_coverage(const coverage_options& opt) {
       header = true;
       std::cout << "  " << pac->name << ':' << r.line << ':' << r.column << ": return "
                 << r.expression << '\n';
+    }
+    for (const auto& b : inst.branches) {
+      branch_hits h = branches.count(b.id) ? branches[b.id] : branch_hits{};
+      if (h.taken && h.not_taken) continue;
+      const char* never = !h.taken && !h.not_taken ? "never evaluated" : !h.taken ? "never true" : "never false";
+      std::cout << "  " << pac->name << ':' << b.line << ':' << b.column << ": if (" << b.condition
+                << ") " << never << '\n';
     }
   }
   if (urls->skipped) {

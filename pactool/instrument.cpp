@@ -76,7 +76,20 @@ struct insertion {
 constexpr const char* runtime_js =
     "\nfunction __wpadkit_ret(n, v) {"
     " var f = __wpadkit_ret; if (!f.hits) f.hits = {}; if (!f.seq) f.seq = [];"
-    " f.hits[n] = (f.hits[n] || 0) + 1; f.seq.push(n); return v; }\n";
+    " f.hits[n] = (f.hits[n] || 0) + 1; f.seq.push(n); return v; }\n"
+    "function __wpadkit_br(n, c) {"
+    " var f = __wpadkit_ret; if (!f.br) f.br = {}; var k = n + (c ? 't' : 'f');"
+    " f.br[k] = (f.br[k] || 0) + 1; return c; }\n";
+
+// Index of the `)` matching the `(` at `open`, or tokens.size().
+std::size_t matching_paren(const std::vector<js_token>& tokens, std::size_t open) {
+  int depth = 0;
+  for (std::size_t k = open; k < tokens.size(); ++k) {
+    if (is_punct(tokens[k], "(")) ++depth;
+    if (is_punct(tokens[k], ")") && --depth == 0) return k;
+  }
+  return tokens.size();
+}
 
 }  // namespace
 
@@ -85,8 +98,23 @@ instrumented_pac instrument_returns(std::string_view source) {
   instrumented_pac out;
   std::vector<insertion> ins;
   int next_id = 1;
+  int next_branch = 1;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const auto& t = tokens[i];
+    if (t.type == kind::keyword && t.text == "if" && i + 1 < tokens.size() &&
+        is_punct(tokens[i + 1], "(")) {
+      std::size_t close = matching_paren(tokens, i + 1);
+      if (close < tokens.size() && close > i + 2) {
+        int id = next_branch++;
+        const auto& open = tokens[i + 1];
+        ins.push_back({open.offset + 1, 1, "__wpadkit_br(" + std::to_string(id) + ", ("});
+        ins.push_back({tokens[close].offset, 0, "))"});
+        std::size_t from = tokens[i + 2].offset;
+        out.branches.push_back({id, t.line, t.column,
+                                std::string(source.substr(from, tokens[close].offset - from))});
+      }
+      continue;
+    }
     if (t.type != kind::keyword || t.text != "return") continue;
     // `x.return` is a property, not a statement.
     if (i > 0 && is_punct(tokens[i - 1], ".")) continue;
@@ -150,6 +178,25 @@ std::map<int, long> parse_hits_json(std::string_view json) {
   auto numbers = parse_sequence_json(json);
   std::map<int, long> out;
   for (std::size_t i = 0; i + 1 < numbers.size(); i += 2) out[numbers[i]] = numbers[i + 1];
+  return out;
+}
+
+std::map<int, branch_hits> parse_branch_json(std::string_view json) {
+  // {"3t":5,"3f":2}
+  std::map<int, branch_hits> out;
+  std::size_t i = 0;
+  while ((i = json.find('"', i)) != std::string_view::npos) {
+    std::size_t k = i + 1;
+    int id = 0;
+    while (k < json.size() && std::isdigit(static_cast<unsigned char>(json[k]))) id = id * 10 + (json[k++] - '0');
+    if (k >= json.size() || (json[k] != 't' && json[k] != 'f')) break;
+    bool taken = json[k] == 't';
+    k += 3;  // t":
+    long n = 0;
+    while (k < json.size() && std::isdigit(static_cast<unsigned char>(json[k]))) n = n * 10 + (json[k++] - '0');
+    (taken ? out[id].taken : out[id].not_taken) = n;
+    i = k;
+  }
   return out;
 }
 

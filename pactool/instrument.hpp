@@ -26,9 +26,24 @@ struct return_site {
   std::string expression;  // the returned expression as written (empty for a bare return)
 };
 
+// An `if` condition, wrapped as `if (__wpadkit_br(N, (COND)))` to count how often it was true and
+// false (the branches of coverage).
+struct branch_site {
+  int id;
+  int line;
+  int column;
+  std::string condition;
+};
+
 struct instrumented_pac {
   std::string text;
   std::vector<return_site> returns;
+  std::vector<branch_site> branches;
+};
+
+struct branch_hits {
+  long taken = 0;      // condition true
+  long not_taken = 0;  // condition false
 };
 
 instrumented_pac instrument_returns(std::string_view source);
@@ -38,9 +53,12 @@ inline constexpr const char* reset_sequence_js = "__wpadkit_ret.seq = []";
 // JS whose JSON value is the per-call sequence ([N, ...]) and the hit counts ({"N": count}).
 inline constexpr const char* sequence_js = "__wpadkit_ret.seq || []";
 inline constexpr const char* hits_js = "__wpadkit_ret.hits || {}";
+// JS whose JSON value is the branch counts ({"Nt": count, "Nf": count}).
+inline constexpr const char* branches_js = "__wpadkit_ret.br || {}";
 
 // Parses the JSON of `sequence_js` ("[1,4]") and `hits_js` ("{\"1\":3}"). Malformed text → empty.
 std::vector<int> parse_sequence_json(std::string_view json);
 std::map<int, long> parse_hits_json(std::string_view json);
+std::map<int, branch_hits> parse_branch_json(std::string_view json);
 
 }  // namespace pactool

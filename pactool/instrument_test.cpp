@@ -31,7 +31,8 @@ TEST_CASE("instrument_returns wraps each return and keeps line numbers") {
   using row = std::tuple<std::string, std::string>;
   auto [src, expected] = GENERATE(table<std::string, std::string>({
       row{"return \"DIRECT\";", "return __wpadkit_ret(1, (\"DIRECT\"));"},
-      row{"if (a) return;\nelse return x", "if (a) return __wpadkit_ret(1, undefined);\nelse return __wpadkit_ret(2, (x))"},
+      row{"if (a) return;\nelse return x",
+          "if (__wpadkit_br(1, (a))) return __wpadkit_ret(1, undefined);\nelse return __wpadkit_ret(2, (x))"},
       row{"{ return a ||\n b }", "{ return __wpadkit_ret(1, (a ||\n b)) }"},
       row{"return a\n || b;", "return __wpadkit_ret(1, (a\n || b));"},
       row{"return a\nfoo()", "return __wpadkit_ret(1, (a))\nfoo()"},
@@ -64,4 +65,17 @@ TEST_CASE("the hit and sequence JSON readers") {
   CHECK(hits.size() == 2);
   CHECK(hits[1] == 3);
   CHECK(hits[12] == 1);
+}
+
+TEST_CASE("instrument_returns wraps if conditions as branches") {
+  auto out = instrument_returns("if (f(a) && b) x(); else if ((c)) y();");
+  CHECK(out.text.substr(0, out.text.find("\nfunction __wpadkit_ret")) ==
+        "if (__wpadkit_br(1, (f(a) && b))) x(); else if (__wpadkit_br(2, ((c)))) y();");
+  REQUIRE(out.branches.size() == 2);
+  CHECK(out.branches[0].condition == "f(a) && b");
+  auto hits = parse_branch_json("{\"1t\":5,\"1f\":2,\"2f\":7}");
+  CHECK(hits[1].taken == 5);
+  CHECK(hits[1].not_taken == 2);
+  CHECK(hits[2].taken == 0);
+  CHECK(hits[2].not_taken == 7);
 }

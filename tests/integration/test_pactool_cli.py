@@ -271,6 +271,9 @@ class ExplainCoverageBenchTest(PactoolTest):
         self.assertEqual(hits[10], 2)
         self.assertEqual(hits[16], 0)
         self.assertEqual(hits[23], 3)
+        ftp = [b for b in out["branches"] if b["line"] == 15][0]
+        self.assertEqual((ftp["true"], ftp["false"]), (0, 5))
+        self.assertIn('if (url.substring(0, 4) == "ftp:") never true', pactool("coverage", "--summary", "--pac", PAC, *OFFLINE, URLS).stdout)
 
     def test_bench(self):
         p = pactool("bench", "--pac", PAC, "--urls", URLS, *OFFLINE, "--count", "300", "--json")
