@@ -272,7 +272,7 @@ class ExplainCoverageBenchTest(PactoolTest):
         self.assertEqual(hits[16], 0)
         self.assertEqual(hits[23], 3)
         ftp = [b for b in out["branches"] if b["line"] == 15][0]
-        self.assertEqual((ftp["true"], ftp["false"]), (0, 5))
+        self.assertEqual((ftp["true"], ftp["false"]), (0, 4))
         self.assertIn('if (url.substring(0, 4) == "ftp:") never true', pactool("coverage", "--summary", "--pac", PAC, *OFFLINE, URLS).stdout)
 
     def test_bench(self):
