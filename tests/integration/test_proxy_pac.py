@@ -46,10 +46,13 @@ class PacFile(unittest.TestCase):
                 lib.write(path, v2)
                 self.assertTrue(poll(lambda: curl("-x", proxy.url, ok)[0] == 502))
                 # Same size and mtime: only SIGHUP reloads it.
+                # (Written beside it, given the old mtime, then renamed over it: the change is atomic, so the
+                # proxy's once-a-second stat can never see a new mtime.)
                 st = os.stat(path)
                 v3 = pac('return "DIRECT";').ljust(len(v2), " ")
-                lib.write(path, v3)
-                os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+                lib.write(path + ".new", v3)
+                os.utime(path + ".new", ns=(st.st_atime_ns, st.st_mtime_ns))
+                os.replace(path + ".new", path)
                 time.sleep(1.5)  # two file checks: the unchanged stat must not trigger a reload
                 self.assertEqual(curl("-x", proxy.url, ok)[0], 502)
                 proxy.proc.send_signal(signal.SIGHUP)

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Benchmark: small keep-alive responses through `pactool proxy` (PAC evaluated per request, with and
+# without the decision cache) against Squid (one worker, caching off) and nginx as a reverse proxy, all
+# to the same local nginx origin, measured with wrk in turns (A B C A B C ...) in one run. Prints
+# requests/s per peer and the ratios the issue asks for (>= 3x Squid, >= 0.8x nginx reverse proxy).
+#
+# Usage: bench/proxy_throughput/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
+# Needs: wrk, nginx-light, squid (scripts/install-deps.sh plus `apt-get install wrk`), root for squid.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+secs=${2:-5}
+rounds=${3:-2}
+pactool=$build/pactool/pactool
+for p in wrk nginx squid "$pactool"; do
+  command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] || { echo "missing: $p" >&2; exit 2; }
+done
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$tmp/squid/pid" ] && kill "$(cat "$tmp/squid/pid")" 2>/dev/null || true
+  [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+
+origin=$(free_port); rproxy=$(free_port); squidp=$(free_port)
+mkdir -p "$tmp/www" "$tmp/squid"
+head -c 100 /dev/zero | tr '\0' 'x' > "$tmp/www/small.txt"
+cat > "$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream origin { server 127.0.0.1:$origin; keepalive 64; }
+  server { listen 127.0.0.1:$origin; root $tmp/www; }
+  server { listen 127.0.0.1:$rproxy;
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+NGINX
+nginx -c "$tmp/nginx.conf" -p "$tmp"
+cat > "$tmp/squid/squid.conf" <<SQUID
+http_port 127.0.0.1:$squidp
+pid_filename $tmp/squid/pid
+cache deny all
+access_log none
+cache_log $tmp/squid/cache.log
+coredump_dir $tmp/squid
+http_access allow localhost
+http_access deny all
+visible_hostname bench-squid
+workers 1
+SQUID
+chown -R proxy "$tmp/squid"
+squid -f "$tmp/squid/squid.conf"
+
+cat > "$tmp/proxy.pac" <<'PAC'
+function FindProxyForURL(url, host) {
+  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
+  if (shExpMatch(url, "http://127.0.0.1:*")) return "DIRECT";
+  return "PROXY 192.0.2.1:3128; DIRECT";
+}
+PAC
+start_ours() {  # $1: extra flags; prints the port
+  "$pactool" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2>/dev/null &
+  pids+=($!)
+  for _ in $(seq 1 200); do grep -q listening "$tmp/ours.$2" 2>/dev/null && break; sleep 0.05; done
+  sed -n 's/^listening on .*:\([0-9]*\) .*/\1/p' "$tmp/ours.$2"
+}
+ours=$(start_ours "" cached)
+ours_nc=$(start_ours "--no-decision-cache" nocache)
+wait_port "$origin"; wait_port "$rproxy"; wait_port "$squidp"
+cat > "$tmp/fwd.lua" <<LUA
+request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
+LUA
+
+rate() {  # $1 url, $2 script or ""
+  local out
+  if [ -n "$2" ]; then out=$(wrk -t2 -c64 -d"${secs}s" -s "$2" "$1"); else out=$(wrk -t2 -c64 -d"${secs}s" "$1"); fi
+  echo "$out" | awk '/Requests\/sec/ {print $2}'
+}
+declare -A total
+for r in $(seq 1 "$rounds"); do
+  for peer in ours ours_nocache squid nginx_rp; do
+    case $peer in
+      ours) v=$(rate "http://127.0.0.1:$ours" "$tmp/fwd.lua") ;;
+      ours_nocache) v=$(rate "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua") ;;
+      squid) v=$(rate "http://127.0.0.1:$squidp" "$tmp/fwd.lua") ;;
+      nginx_rp) v=$(rate "http://127.0.0.1:$rproxy/small.txt" "") ;;
+    esac
+    echo "round $r $peer ${v:-0} req/s"
+    total[$peer]=$(python3 -c "print(${total[$peer]:-0} + ${v:-0})")
+  done
+done
+python3 - "${total[ours]}" "${total[ours_nocache]}" "${total[squid]}" "${total[nginx_rp]}" <<'PY'
+import sys
+ours, nocache, squid, nginx = (float(x) for x in sys.argv[1:])
+print(f"ours/squid            {ours / squid:.2f}  (target >= 3)")
+print(f"ours/nginx-reverse    {ours / nginx:.2f}  (target >= 0.8)")
+print(f"no-cache/cache        {nocache / ours:.2f}")
+PY
