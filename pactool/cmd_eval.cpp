@@ -1,6 +1,7 @@
 // pactool eval — FindProxyForURL for each URL given (or each line of stdin with `-`), on one loaded
 // engine. Text output: one line per URL, the result string, or `ERROR <kind>: <message>` when the call
 // failed. --json: one object per line (see issue 3's format, and json_line below).
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -96,6 +97,10 @@ int run_eval(eval_options& opt) {
     return exit_usage;
   }
   bool batch = opt.urls.size() == 1 && opt.urls.front() == "-";
+  if (!batch && std::find(opt.urls.begin(), opt.urls.end(), "-") != opt.urls.end()) {
+    std::cerr << "pactool eval: usage error: '-' (read stdin) cannot be mixed with URLs\n";
+    return exit_usage;
+  }
   auto pac = read_pac(opt.pac, setup->options.max_pac_bytes);
   if (!pac) {
     print_error(pac.error());

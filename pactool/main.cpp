@@ -41,6 +41,16 @@ int main(int argc, char** argv) {
   pactool::add_discover_command(app, exit_code);
   pactool::add_proxy_command(app, exit_code);
 
+  // CLI11 would only say "a subcommand is required" for a misspelt one: name it.
+  if (argc > 1 && argv[1][0] != '-') {
+    auto known = app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == argv[1]; });
+    if (known.empty()) {
+      std::cerr << "pactool: usage error: unknown subcommand '" << argv[1]
+                << "' (see 'pactool --help')\n";
+      return pactool::exit_usage;
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -296,7 +296,8 @@ class HelpTest(PactoolTest):
             self.assertEqual(p.returncode, 0, sub)
             self.assertIn("Examples:", p.stdout, sub)
             self.assertNotIn("\x1b[", p.stdout)
-        self.assert_one_line_error(pactool("frobnicate"), 2)
+        self.assert_one_line_error(pactool("frobnicate"), 2, "frobnicate")
+        self.assert_one_line_error(pactool("eval", "--pac", PAC, "-", "http://a/"), 2, "-")
         self.assert_one_line_error(pactool("eval"), 2, "pactool eval")
 
 
