@@ -130,9 +130,11 @@ class Lan:
         except OSError:
             return "(no dnsmasq log)"
 
-    def discover(self, *args, timeout=60):
-        cmd = ["ip", "netns", "exec", self.client_ns, lib.binary("pactool"), "discover",
-               "--lease-root", self.empty, "--dhcp-timeout", "400", "--dhcp-attempts", "2",
+    def discover(self, *args, timeout=60, lease_root=None, as_user=None):
+        user = [] if as_user is None else ["setpriv", f"--reuid={as_user}", f"--regid={as_user}",
+                                            "--clear-groups"]
+        cmd = ["ip", "netns", "exec", self.client_ns] + user + [lib.binary("pactool"), "discover",
+               "--lease-root", lease_root or self.empty, "--dhcp-timeout", "400", "--dhcp-attempts", "2",
                "--fetch-timeout", "5000"] + list(args)
         return lib.run(cmd, timeout=timeout)
 
@@ -143,8 +145,8 @@ class WpadDiscoverTest(unittest.TestCase):
             self.fail("these tests build network namespaces and need root (run them as root, as CI does)")
         self.lan = Lan(self).build()
 
-    def run_json(self, *args, expect):
-        p = self.lan.discover("--json", *args)
+    def run_json(self, *args, expect, **kw):
+        p = self.lan.discover("--json", *args, **kw)
         self.assertEqual(p.returncode, expect,
                          f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}\n"
                          f"dnsmasq:\n{self.lan.log()}")
@@ -154,7 +156,7 @@ class WpadDiscoverTest(unittest.TestCase):
         lan = self.lan
         lan.serve_http({"wpad.dat": PAC})
         lan.dnsmasq(dhcp_option=f"http://{lan.server_ip}/wpad.dat")
-        out = self.run_json("--eval", "http://www.example.com/", expect=0)
+        out = self.run_json("--interface", lan.client_if, "--eval", "http://www.example.com/", expect=0)
         self.assertTrue(out["found"])
         self.assertEqual(out["method"], "dhcp")
         self.assertEqual(out["url"], f"http://{lan.server_ip}/wpad.dat")
@@ -182,6 +184,13 @@ class WpadDiscoverTest(unittest.TestCase):
         chrome = self.run_json("--client", "chrome", "--methods", "dns", expect=0)
         self.assertEqual(chrome["url"], "http://wpad/wpad.dat")
         self.assertIn("wpad.corp.test", chrome["results"][0]["how"])
+
+        # Every client at once: one report each.
+        every = self.run_json("--client", "all", "--methods", "dns", expect=0)
+        by_client = {c["client"]: c for c in every["clients"]}
+        self.assertEqual(set(by_client), {"standard", "windows", "chrome", "firefox", "libproxy", "kde"})
+        self.assertEqual(by_client["windows"]["url"], "http://wpad.corp.test/wpad.dat")
+        self.assertEqual(by_client["firefox"]["url"], "http://wpad/wpad.dat")
 
         # Text output: the URL and how it was found.
         p = lan.discover("--client", "windows", "--methods", "dns")
@@ -237,6 +246,28 @@ class WpadDiscoverTest(unittest.TestCase):
         self.assertRegex(p.stdout, r"\d+ ms  dhcp\s+error\s+DHCPINFORM on " + lan.client_if)
         self.assertRegex(p.stdout, r"\d+ ms  dns\s+none\s+wpad\.lab\.corp\.test")
         self.assertRegex(p.stdout, r"\d+ ms  dns\s+none\s+wpad\.corp\.test")
+
+    def test_without_root_dhcpinform_is_refused_and_lease_files_answer(self):
+        lan = self.lan
+        lan.serve_http({"wpad.dat": PAC})
+        lan.dnsmasq()
+        root = os.path.join(lan.dir, "leases")
+        lease_dir = os.path.join(root, "var", "lib", "dhcp")
+        os.makedirs(lease_dir)
+        lib.write(os.path.join(lease_dir, f"dhclient.{lan.client_if}.leases"),
+                  f'lease {{\n  interface "{lan.client_if}";\n  fixed-address {lan.client_ip};\n'
+                  f'  option wpad "http://{lan.server_ip}/wpad.dat\\012";\n}}\n')
+        for d, _, files in os.walk(lan.dir):
+            os.chmod(d, 0o755)
+            for f in files:
+                os.chmod(os.path.join(d, f), 0o644)
+        out = self.run_json("--methods", "dhcp", lease_root=root, as_user=65534, expect=0)
+        inform = [s for s in out["steps"] if s["target"].startswith("DHCPINFORM")]
+        self.assertEqual(inform[0]["outcome"], "error")
+        self.assertIn("CAP_NET_BIND_SERVICE", inform[0]["detail"])
+        self.assertEqual(out["url"], f"http://{lan.server_ip}/wpad.dat")
+        self.assertIn("lease file", out["results"][0]["how"])
+        self.assertTrue(any("newline" in w for w in out["warnings"]), out["warnings"])
 
     def test_usage_errors(self):
         for args, needle in ((["--client", "netscape"], "unknown client 'netscape'"),
