@@ -1,6 +1,6 @@
 // pactool eval — FindProxyForURL for each URL given (or each line of stdin with `-`), on one loaded
 // engine. Text output: one line per URL, the result string, or `ERROR <kind>: <message>` when the call
-// failed. --json: one object per line (see issue 3's format, and json_line below).
+// failed (alerts and entries the parser drops are reported on stderr). --json: one object per line (see issue 3's format, and json_line below).
 #include <algorithm>
 #include <iostream>
 #include <string>
@@ -83,6 +83,11 @@ bool eval_one(wpadkit::pac::engine& engine, const eval_options& opt, const std::
     std::cout << json_line(url, host, r) << '\n';
   } else if (r) {
     std::cout << r->result << '\n';
+    // Alerts and dropped entries go to stderr, so that stdout stays one result per line.
+    for (const auto& a : r->alerts) std::cerr << "pactool: alert: " << url << ": " << a << '\n';
+    for (const auto& w : wpadkit::parse_proxy_list(r->result).warnings) {
+      std::cerr << "pactool: warning: " << url << ": " << w << '\n';
+    }
   } else {
     std::cout << "ERROR " << error_kind(r.error()) << ": " << r.error().to_string() << '\n';
   }

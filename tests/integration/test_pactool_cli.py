@@ -75,6 +75,13 @@ function FindProxyForURL(url, host) {
         self.assertIn("PROXY h9:3", out["result"])
         self.assertEqual(out["alerts"], ["evaluating x.test"])
 
+    def test_text_mode_reports_alerts_and_dropped_entries_on_stderr(self):
+        pac = self.file("w.pac", "function FindProxyForURL(u, h) { alert('hello'); return 'BOGUS x; PROXY p:1'; }\n")
+        p = pactool("eval", "--pac", pac, "http://a/")
+        self.assertEqual((p.returncode, p.stdout), (0, "BOGUS x; PROXY p:1\n"))
+        self.assertIn("alert: http://a/: hello", p.stderr)
+        self.assertIn("BOGUS x", p.stderr.splitlines()[1])
+
     def test_offline_name_does_not_resolve(self):
         p = pactool("expr", "--offline", 'dnsResolve("nowhere.invalid")')
         self.assertEqual((p.returncode, p.stdout.strip()), (0, "null"))
