@@ -1,24 +1,53 @@
 #include "pacserver/bundled_proxy.hpp"
 
-namespace wpadkit::pacserver {
+#include "proxycore/forward/proxy_service.hpp"
 
-std::unique_ptr<bundled_proxy> start_bundled_proxy(const bundled_proxy_config& settings,
-                                                   std::string& why) {
-  if (!settings.enabled) {
-    why = "disabled by proxy.enabled = false";
-    return nullptr;
+namespace wpadkit::pacserver {
+namespace {
+
+class running_proxy final : public bundled_proxy {
+ public:
+  explicit running_proxy(std::unique_ptr<forward::proxy_service> s) : service_(std::move(s)) {}
+  ~running_proxy() override { service_->stop(); }
+  int port() const override { return service_->port(); }
+
+ private:
+  std::unique_ptr<forward::proxy_service> service_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_config& settings,
+                                                           const std::vector<cidr>& clients) {
+  if (!settings.enabled) return std::unique_ptr<bundled_proxy>();
+  const std::string where = settings.source.place().empty() ? "[proxy]" : settings.source.place();
+
+  forward::proxy_config pc;
+  boost::system::error_code ec;
+  pc.listen_address = boost::asio::ip::make_address(settings.listen.host, ec);
+  if (ec) {
+    return error(errc::config, "proxy.listen: \"" + settings.listen.host + "\" is not an IP address")
+        .at(where);
   }
-  // SEAM (lead): start proxycore/forward's proxy here. With the forward API as it stands:
-  //   forward::proxy_config pc;  pc.listen_address = <settings.listen.host>;
-  //   pc.listen_port = settings.listen.port;
-  //   forward::proxy_services ps;  ps.decisions = forward::fixed_decisions("DIRECT");
-  //   auto svc = forward::proxy_service::start(std::move(pc), std::move(ps));
-  // then return a class derived from bundled_proxy that owns `svc` (its destructor stops it), or
-  // set `why` to svc.error().to_string() and return null. Link proxycore_forward in CMakeLists.txt.
-  // Until then the PAC's "PROXY <listen>; DIRECT" falls back to DIRECT in browsers.
-  why = "the bundled forwarding proxy is not part of this build yet (would listen on " +
-        settings.listen.to_string() + ")";
-  return nullptr;
+  pc.listen_port = static_cast<std::uint16_t>(settings.listen.port);
+  // The proxy serves the clients the PAC is served to; loopback always (the machine itself).
+  for (const auto& c : clients) {
+    pc.allowed_clients.push_back({c.network(), static_cast<unsigned>(c.prefix())});
+  }
+  for (const char* loopback : {"127.0.0.0/8", "::1/128"}) {
+    pc.allowed_clients.push_back(*forward::parse_client_network(loopback));
+  }
+
+  forward::proxy_services ps;
+  ps.decisions = forward::fixed_decisions("DIRECT");
+  auto svc = forward::proxy_service::start(std::move(pc), std::move(ps));
+  if (!svc) {
+    auto e = svc.error();
+    e.message = "bundled proxy on " + settings.listen.to_string() + ": " +
+                (e.message.empty() ? e.code.message() : e.message);
+    return std::move(e).at(where);
+  }
+  return std::unique_ptr<bundled_proxy>(std::make_unique<running_proxy>(std::move(*svc)));
 }
 
 }  // namespace wpadkit::pacserver

@@ -1,11 +1,17 @@
 #pragma once
-// bundled_proxy: the seam where pacserver starts the forwarding proxy of proxycore/forward/ beside
-// itself ([proxy] in the config, --proxy-listen on the command line), so that the PAC of the
-// bundled-proxy template names a proxy that is running.
+// bundled_proxy: pacserver runs the forwarding proxy of proxycore/forward/ beside itself ([proxy] in
+// the config, --proxy-listen on the command line), so that the PAC of the bundled-proxy template
+// names a proxy that is running.
+//
+// The bundled proxy is the LAN's way out: it forwards every request DIRECT (the PAC decides which
+// requests come to it), serves the same clients pacserver serves (allowed_clients), and adds its Via.
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "pacserver/cidr.hpp"
 #include "pacserver/config.hpp"
+#include "proxycore/base/error.hpp"
 
 namespace wpadkit::pacserver {
 
@@ -13,11 +19,13 @@ namespace wpadkit::pacserver {
 class bundled_proxy {
  public:
   virtual ~bundled_proxy() = default;
+  virtual int port() const = 0;  // the bound port
 };
 
-// Starts the bundled proxy on `settings.listen`. Returns null with `why` set when it is not started
-// (disabled in the config, or not available in this build). Never throws.
-std::unique_ptr<bundled_proxy> start_bundled_proxy(const bundled_proxy_config& settings,
-                                                   std::string& why);
+// Starts the bundled proxy on `settings.listen` for `clients`. Returns null when proxy.enabled is
+// false. Errors: errc::io when it cannot listen (the message names the address and the config
+// place of [proxy]), errc::config for a value the proxy refuses. Never throws.
+result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_config& settings,
+                                                           const std::vector<cidr>& clients);
 
 }  // namespace wpadkit::pacserver

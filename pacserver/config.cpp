@@ -116,6 +116,8 @@ result<void> read_limits(const reader& r, const toml::table& t, limits_config& l
 result<void> read_bundled_proxy(const reader& r, const toml::table& t, bundled_proxy_config& p) {
   if (auto ok = r.only(t, "proxy", {"enabled", "listen"}); !ok) return ok.error();
   p.source = r.ref(t, "proxy");
+  // A [proxy] section turns the bundled proxy on unless it says enabled = false.
+  p.enabled = true;
   if (auto n = t.get("enabled")) {
     WPADKIT_TRY(b, r.boolean(*n, "proxy.enabled"));
     p.enabled = b;

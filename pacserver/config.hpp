@@ -109,7 +109,7 @@ struct limits_config {
 };
 
 struct bundled_proxy_config {
-  bool enabled = true;
+  bool enabled = false;  // on when the config has a [proxy] section (the built-in default has one)
   listen_address listen{"127.0.0.1", 3128};
   source_ref source;
 };

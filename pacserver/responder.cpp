@@ -4,7 +4,9 @@
 #include <sys/socket.h>
 
 #include <iostream>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "pacserver/embedded_config.hpp"
 #include "pacserver/template_store.hpp"
@@ -68,7 +70,10 @@ result<std::shared_ptr<const server_config>> load_effective_config(const config_
   }
   if (!c) return c.error();
   if (!src.listen.empty()) c->listen = src.listen;
-  if (src.proxy_listen) c->proxy.listen = *src.proxy_listen;
+  if (src.proxy_listen) {  // --proxy-listen asks for the bundled proxy, [proxy] section or not
+    c->proxy.listen = *src.proxy_listen;
+    c->proxy.enabled = true;
+  }
   return std::make_shared<const server_config>(std::move(*c));
 }
 
@@ -94,6 +99,16 @@ result<std::unique_ptr<responder>> responder::start(config_source src,
                                                     std::ostream& out) {
   const auto config = pub->config;
   std::unique_ptr<responder> r(new responder(std::move(src), std::move(pub)));
+  // A PAC naming a bundled proxy that is not running would send every client DIRECT without a
+  // word: failing to start it is as fatal as failing to listen. It starts first, so that a
+  // failure leaves no listener thread behind (httplib's stop() cannot stop a listen that has not begun).
+  auto proxy = start_bundled_proxy(config->proxy, config->allowed_clients);
+  if (!proxy) return proxy.error();
+  r->proxy_ = std::move(*proxy);
+  if (r->proxy_) {
+    out << "pacserver: bundled proxy listening on "
+        << listen_address{config->proxy.listen.host, r->proxy_->port()}.to_string() << std::endl;
+  }
   for (const auto& addr : config->listen) {
     auto server = std::make_unique<httplib::Server>();
     configure(*server, config->limits);
@@ -115,10 +130,12 @@ result<std::unique_ptr<responder>> responder::start(config_source src,
     httplib::Server* s = server.get();
     r->servers_.push_back(std::move(server));
     r->threads_.emplace_back([s] { s->listen_after_bind(); });
+    // httplib's stop() is a no-op until the accept loop runs, so a responder destroyed right after
+    // start (a later listener failing, an early SIGTERM) would wait forever on this thread.
+    for (int i = 0; i < 5000 && !s->is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
-  std::string why;
-  r->proxy_ = start_bundled_proxy(config->proxy, why);
-  if (!r->proxy_ && config->proxy.enabled) std::cerr << "pacserver: bundled proxy: " << why << "\n";
   if (config->watch) r->watcher_ = std::thread([p = r.get()] { p->watch_loop(); });
   return r;
 }

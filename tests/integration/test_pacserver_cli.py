@@ -2,11 +2,32 @@
 distinct exit codes), a server refusing to start on a bad config, --print, snippets, the built-in
 default configuration, and a listen address that cannot be bound."""
 import glob
+import http.server
 import os
 import socket
+import threading
 import unittest
 
-from wpadkit_testlib import PacServer, binary, http_get, run, source, temp_dir, write
+from wpadkit_testlib import PacServer, binary, free_port, http_get, run, source, temp_dir, write
+
+# The built-in default binds 127.0.0.1:8080 and 127.0.0.1:3128, as do other tests of examples.
+# ctest-resource-lock: port-3128
+# ctest-resource-lock: port-8080
+
+
+class EchoOrigin(http.server.BaseHTTPRequestHandler):
+    """A local origin that answers with the request head it received."""
+
+    def do_GET(self):
+        body = (self.requestline + "\n" + str(self.headers)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 GOOD = """
 [server]
@@ -113,26 +134,44 @@ class PacServerCliTest(unittest.TestCase):
         p = self.pacserver("--check")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("<built-in>", p.stdout)
-        with PacServer(["--listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:3999"]) as s:
+        proxy_port = free_port()
+        with PacServer(["--listen", "127.0.0.1:0", "--proxy-listen", f"127.0.0.1:{proxy_port}"]) as s:
             self.assertIn("point your browser", "\n".join(s.out))
+            self.assertIn(f"pacserver: bundled proxy listening on 127.0.0.1:{proxy_port}", s.out)
             status, h, body = http_get(s.url())
             self.assertEqual(status, 200)
-            self.assertIn('"PROXY 127.0.0.1:3999; DIRECT"', body.decode())
+            self.assertIn(f'"PROXY 127.0.0.1:{proxy_port}; DIRECT"', body.decode())
             status, _, _ = http_get(s.url(), source="127.0.0.5")
             self.assertEqual(status, 200)
+            # The proxy the PAC names is running and forwards: the origin sees our Via entry.
+            origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoOrigin)
+            threading.Thread(target=origin.serve_forever, daemon=True).start()
+            try:
+                url = f"http://127.0.0.1:{origin.server_address[1]}/through-the-bundled-proxy"
+                p = run(["curl", "-sS", "--noproxy", "", "-x", f"http://127.0.0.1:{proxy_port}", url])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn("GET /through-the-bundled-proxy HTTP/1.1", p.stdout)
+                self.assertRegex(p.stdout, r"(?im)^via: 1\.1 \S+")
+            finally:
+                origin.shutdown()
+
+    def test_bundled_proxy_that_cannot_listen_stops_pacserver(self):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            p = self.pacserver("--listen", "127.0.0.1:0", "--proxy-listen", f"127.0.0.1:{port}")
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertIn(f"bundled proxy on 127.0.0.1:{port}", p.stderr)
 
     def test_no_arguments_listens_on_8080(self):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", 8080))
-            except OSError:
-                self.skipTest("127.0.0.1:8080 is in use on this machine")
         with PacServer([]) as s:
             self.assertEqual(s.addresses, ["127.0.0.1:8080"])
             self.assertIn("http://127.0.0.1:8080/wpad.dat", "\n".join(s.out))
             status, _, body = http_get("http://127.0.0.1:8080/wpad.dat")
             self.assertEqual(status, 200)
             self.assertIn(b"PROXY 127.0.0.1:3128; DIRECT", body)
+            self.assertIn("pacserver: bundled proxy listening on 127.0.0.1:3128", s.out)
 
     def test_busy_address_exits_4(self):
         with socket.socket() as busy:

@@ -1,6 +1,8 @@
 """An independent evaluator: every template's output, as pacserver serves it, evaluated by Debian's
 pacparser (python3-pacparser, SpiderMonkey), gives exactly the answers of the golden cases — which
 pacserver's own engine already enforced before publishing. Both engines must agree."""
+# examples/pacserver-bundled-proxy.toml starts the bundled proxy on 127.0.0.1:3128.
+# ctest-resource-lock: port-3128
 import glob
 import os
 import tomllib
