@@ -12,7 +12,7 @@ build_deps=(
   cmake g++ ninja-build pkg-config
   duktape-dev libc-ares-dev libcpp-httplib-dev libcli11-dev catch2
   libboost1.81-dev libtomlplusplus-dev libkainjow-mustache-dev
-  libssl-dev zlib1g-dev libbrotli-dev libpsl-dev publicsuffix
+  libssl-dev zlib1g-dev libbrotli-dev libpsl-dev publicsuffix libidn2-dev
 )
 # Real programs the integration tests drive (curl, browsers, proxies, DNS/DHCP servers).
 test_deps=(
