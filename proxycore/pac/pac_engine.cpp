@@ -188,7 +188,7 @@ result<engine> engine::load(std::string_view pac_text, std::string source_name, 
   duk_pop(p->heap.ctx());
 
   result<void> ran;
-  run_on_big_stack([&] { ran = p->run_script(prepass(pac_text)); });
+  run_on_big_stack([&] { ran = p->run_script(prepass(pac_text, {.bind_globals = true})); });
   if (!ran) return ran.error();
   if (auto r = p->check_entrypoint(); !r) return r.error();
   return engine(std::move(p));

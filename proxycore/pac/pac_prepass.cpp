@@ -6,8 +6,11 @@
 
 #include "proxycore/pac/pac_prepass_lexer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace wpadkit::pac {
@@ -209,6 +212,166 @@ void balance_or_chains(editor& e, std::string_view src) {
       if (terms.size() > chain_group) group_terms(e, std::move(terms));
     }
   }
+}
+
+// ---- global reads → function-entry locals ------------------------------------------------------
+//
+// Duktape resolves a global identifier by a property lookup on the global object at every use
+// (duk__getvar_helper → hasprop + getprop): on a PAC that loops over a pattern list, reading
+// `BYPASS` and `shExpMatch` was 43 % of the time. A top-level function therefore gets, on the line
+// of its opening brace, `var shExpMatch = __wpadkit_global__.shExpMatch, ...;` for the names it
+// uses that cannot change while it runs: the PAC helpers, and top-level `var NAME = <literal>`
+// globals assigned nowhere else. The same value is read (a property read of the global object is
+// what the identifier read did), once per call instead of once per use. Conservative by
+// construction: any use of a name other than `NAME(`, `NAME[` or `NAME.` (assignment, declaration,
+// parameter, `typeof`, `.NAME`, object key, label) drops that name; a function containing another
+// function is left alone (a closure could outlive the call); `eval`, `with`, `this`, `arguments`,
+// `Function`, `constructor`, `globalThis`, `toString`, "use strict", a template literal or our own
+// prefix anywhere disable the pass.
+
+constexpr std::array<std::string_view, 20> bindable_helpers = {
+    "isPlainHostName", "dnsDomainIs",   "localHostOrDomainIs", "isResolvable",
+    "isInNet",         "dnsResolve",    "convert_addr",        "myIpAddress",
+    "dnsDomainLevels", "shExpMatch",    "weekdayRange",        "dateRange",
+    "timeRange",       "alert",         "isResolvableEx",      "isInNetEx",
+    "dnsResolveEx",    "myIpAddressEx", "sortIpAddressList",   "getClientVersion",
+};
+constexpr std::string_view global_alias = "__wpadkit_global__";
+
+bool disables_binding(const editor& e, std::size_t k) {
+  auto v = e.text(k);
+  if (e.tok(k).kind == tk::string) return v.find("use strict") != std::string_view::npos;
+  if (e.tok(k).kind == tk::templ) return true;
+  if (e.tok(k).kind != tk::ident) return false;
+  // Each is a way to reach the global object or a name without writing it (`constructor` gives
+  // Function), or to see the function's text.
+  return v == "eval" || v == "with" || v == "this" || v == "arguments" || v == "Function" ||
+         v == "globalThis" || v == "constructor" || v == "toString" ||
+         v.find("__wpadkit") != std::string_view::npos || v.find('\\') != std::string_view::npos;
+}
+
+// A use that reads the binding: `NAME(`, `NAME[`, `NAME.`, not preceded by `.`, `+`, `-`.
+bool plain_read(const editor& e, std::size_t k) {
+  std::size_t pv = e.prev_sig(k);
+  std::size_t nx = e.next_sig(k);
+  if (pv != editor::npos && e.tok(pv).kind == tk::punct &&
+      (e.text(pv) == "." || e.text(pv) == "+" || e.text(pv) == "-")) {
+    return false;
+  }
+  if (pv != editor::npos && (is_ident(e, pv, "var") || is_ident(e, pv, "function"))) return false;
+  return is_punct(e, nx, "(") || is_punct(e, nx, "[") || is_punct(e, nx, ".");
+}
+
+struct top_function {
+  std::size_t open;   // its `{`
+  std::size_t close;  // its `}`
+  bool nested;        // contains another function or an arrow
+};
+
+struct binding_scan {
+  std::vector<top_function> functions;
+  std::vector<std::pair<std::string_view, std::size_t>> literal_vars;  // name, its token
+};
+
+// `var NAME = <literal>` at depth 0: the literal starts with one of these.
+bool literal_start(const editor& e, std::size_t k) {
+  if (k == editor::npos) return false;
+  auto kind = e.tok(k).kind;
+  return kind == tk::string || kind == tk::number || kind == tk::regex || is_punct(e, k, "[") ||
+         is_punct(e, k, "{");
+}
+
+bool scan_for_binding(const editor& e, binding_scan& out) {
+  int depth = 0;  // (, [ and { together
+  std::vector<std::size_t> opens;
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (!e.significant(k)) continue;
+    if (disables_binding(e, k)) return false;
+    if (depth == 0 && is_ident(e, k, "var")) {
+      std::size_t n = e.next_sig(k);
+      if (n != editor::npos && e.tok(n).kind == tk::ident && is_punct(e, e.next_sig(n), "=") &&
+          !is_punct(e, e.next_sig(e.next_sig(n)), "=") &&
+          literal_start(e, e.next_sig(e.next_sig(n)))) {
+        out.literal_vars.emplace_back(e.text(n), n);
+      }
+    }
+    if (is_ident(e, k, "function") || is_punct(e, k, "=>")) {
+      if (depth > 0) {
+        for (auto& f : out.functions) {
+          if (f.close == editor::npos) f.nested = true;
+        }
+      } else {
+        // function [name] ( idents , ) {
+        std::size_t n = e.next_sig(k);
+        if (n != editor::npos && e.tok(n).kind == tk::ident) n = e.next_sig(n);
+        if (!is_punct(e, n, "(")) continue;
+        std::size_t close = e.next_sig(n);
+        while (close != editor::npos &&
+               (e.tok(close).kind == tk::ident || is_punct(e, close, ","))) {
+          close = e.next_sig(close);
+        }
+        if (!is_punct(e, close, ")") || !is_punct(e, e.next_sig(close), "{")) continue;
+        out.functions.push_back({e.next_sig(close), editor::npos, false});
+      }
+    }
+    if (e.tok(k).kind != tk::punct) continue;
+    auto p = e.text(k);
+    if (p == "(" || p == "[" || p == "{") {
+      ++depth;
+    } else if (p == ")" || p == "]" || p == "}") {
+      if (--depth < 0) return false;
+      if (depth == 0 && p == "}" && !out.functions.empty() &&
+          out.functions.back().close == editor::npos) {
+        out.functions.back().close = k;
+      }
+    }
+  }
+  return depth == 0;
+}
+
+void bind_globals_at_entry(editor& e) {
+  binding_scan scan;
+  if (!scan_for_binding(e, scan) || scan.functions.empty()) return;
+  // Names whose every use is a plain read (a literal global: but for its one declaration); one
+  // pass over the tokens, since generated PACs can have tens of thousands of top-level vars.
+  std::unordered_map<std::string_view, int> declarations;
+  std::unordered_set<std::size_t> declaration_tokens;
+  for (auto [name, tok] : scan.literal_vars) {
+    ++declarations[name];
+    declaration_tokens.insert(tok);
+  }
+  std::unordered_set<std::string_view> written;
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (e.tok(k).kind != tk::ident || declaration_tokens.count(k) != 0) continue;
+    if (!plain_read(e, k)) written.insert(e.text(k));
+  }
+  std::unordered_set<std::string_view> names;
+  for (auto h : bindable_helpers) {
+    if (written.count(h) == 0) names.insert(h);
+  }
+  for (auto [name, count] : declarations) {
+    bool helper =
+        std::find(bindable_helpers.begin(), bindable_helpers.end(), name) != bindable_helpers.end();
+    if (count == 1 && !helper && written.count(name) == 0) names.insert(name);
+  }
+  bool used_any = false;
+  for (const auto& f : scan.functions) {
+    // A closure created inside could outlive the call and must see a later global value.
+    if (f.close == editor::npos || f.nested) continue;
+    std::string decl;
+    std::unordered_set<std::string_view> done;
+    for (std::size_t k = f.open + 1; k < f.close; ++k) {
+      if (e.tok(k).kind != tk::ident) continue;
+      auto name = e.text(k);
+      if (names.count(name) == 0 || !done.insert(name).second) continue;
+      decl += decl.empty() ? " var " : ", ";
+      decl += std::string(name) + " = " + std::string(global_alias) + "." + std::string(name);
+    }
+    if (decl.empty()) continue;
+    e.append_after(f.open, decl + ";");
+    used_any = true;
+  }
+  if (used_any) e.prepend_before(0, "var " + std::string(global_alias) + " = this; ");
 }
 
 // ---- large constant literals → JSON.parse -------------------------------------------------------
@@ -500,6 +663,7 @@ std::string prepass(std::string_view source, prepass_options options) {
   rewrite_declarations(e);
   rewrite_arrows(e);
   balance_or_chains(e, text);
+  if (options.bind_globals) bind_globals_at_entry(e);
   return e.render();
 }
 

@@ -11,6 +11,8 @@
 //     and PAC files do not do that);
 //   - simple arrow functions `x => expr`, `(a, b) => expr`, `(a) => { ... }` → `function` expressions
 //     (`this`/`arguments` inside an arrow are not rebound; PAC helpers never use them);
+//   - (bind_globals) in each top-level function, the PAC helpers and never-reassigned top-level
+//     literal globals it uses become locals read at entry, on the line of its `{`;
 //   - array and object literals of constants that are large (gfwlist-style lists of tens of thousands
 //     of domains) → `JSON.parse('...')`, because Duktape limits the constants of one function.
 // Syntax it cannot accept is left alone: Duktape reports it, and syntax_hint() names the construct.
@@ -29,6 +31,10 @@ namespace wpadkit::pac {
 struct prepass_options {
   // Array/object literals of only constants, at least this many bytes long, become JSON.parse.
   std::size_t json_literal_min_bytes = 4096;
+  // In each top-level function, read the PAC helpers and top-level literal globals it uses into
+  // locals at entry (one global lookup per call, not per use); see pac_prepass.cpp for the rules.
+  // Only for whole scripts: it prepends `var __wpadkit_global__ = this;` to line 1.
+  bool bind_globals = false;
 };
 
 std::string prepass(std::string_view source, prepass_options options = {});

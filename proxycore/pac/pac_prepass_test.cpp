@@ -171,3 +171,108 @@ TEST_CASE("gfwlist-style generated PAC files with tens of thousands of domains l
     CHECK(eval_pac(pac, "http://a.d0.ex/", "a.d0.ex") == "PROXY p:1");
   }
 }
+
+namespace {
+
+std::string bound(std::string_view s) {
+  return prepass(s, {.bind_globals = true});
+}
+
+}  // namespace
+
+TEST_CASE("prepass binds helpers and literal globals to locals at function entry") {
+  const std::string pac =
+      "var L = ['*.a.com', 'b.*'];\n"
+      "function FindProxyForURL(url, host) {\n"
+      "  for (var i = 0; i < L.length; i++) if (shExpMatch(host, L[i])) return 'DIRECT';\n"
+      "  return 'PROXY p:1';\n"
+      "}\n";
+  CHECK(bound(pac) ==
+        "var __wpadkit_global__ = this; var L = ['*.a.com', 'b.*'];\n"
+        "function FindProxyForURL(url, host) { var L = __wpadkit_global__.L, "
+        "shExpMatch = __wpadkit_global__.shExpMatch;\n"
+        "  for (var i = 0; i < L.length; i++) if (shExpMatch(host, L[i])) return 'DIRECT';\n"
+        "  return 'PROXY p:1';\n"
+        "}\n");
+  CHECK(lines(bound(pac)) == lines(pac));
+  CHECK(prepass(pac) == pac);  // off unless asked for
+  CHECK(eval_pac(pac, "http://x.a.com/", "x.a.com") == "DIRECT");
+  CHECK(eval_pac(pac, "http://c.com/", "c.com") == "PROXY p:1");
+}
+
+TEST_CASE("prepass leaves names alone that could change, and scripts it cannot reason about") {
+  auto untouched = [](const std::string& pac) { CHECK(bound(pac) == prepass(pac)); };
+  SECTION("a script that reassigns the helper") {
+    const std::string pac =
+        "function FindProxyForURL(u, h) { return shExpMatch(h, '*') ? 'A' : 'B'; }\n"
+        "shExpMatch = function () { return false; };\n";
+    untouched(pac);
+    CHECK(eval_pac(pac, "http://x/", "x") == "B");
+  }
+  SECTION("a script that redeclares the helper") {
+    untouched(
+        "function shExpMatch(a, b) { return true; }\n"
+        "function FindProxyForURL(u, h) { return shExpMatch(h, 'z') ? 'A' : 'B'; }\n");
+    CHECK(eval_pac("function FindProxyForURL(u, h) { return shExpMatch(h, 'z') ? 'A' : 'B'; }\n"
+                   "function shExpMatch(a, b) { return true; }\n",
+                   "http://x/", "x") == "A");
+  }
+  SECTION("a parameter named like a helper") {
+    const std::string pac =
+        "function m(shExpMatch) { return shExpMatch('x', 'y'); }\n"
+        "function FindProxyForURL(u, h) { return m(function () { return 'P'; }); }\n";
+    untouched(pac);
+    CHECK(eval_pac(pac, "http://x/", "x") == "P");
+  }
+  SECTION("eval, with, this") {
+    untouched(
+        "function FindProxyForURL(u, h) { eval('shExpMatch = 1'); return shExpMatch(h, 'x'); }");
+    untouched(
+        "function FindProxyForURL(u, h) { with (o) { return shExpMatch(h, 'x'); } }\nvar o = {};");
+    untouched("function FindProxyForURL(u, h) { this.shExpMatch = 0; return shExpMatch(h, 'x'); }");
+    untouched(
+        "function FindProxyForURL(u, h) { return [].constructor.constructor('return this')()"
+        ".shExpMatch(h, 'x') ? 'A' : shExpMatch(h, 'y'); }");
+    untouched("'use strict';\nfunction FindProxyForURL(u, h) { return shExpMatch(h, 'x'); }");
+  }
+  SECTION("a global reassigned inside a function keeps its global lookups") {
+    const std::string pac =
+        "var L = ['a'];\n"
+        "function swap() { L = ['b']; }\n"
+        "function FindProxyForURL(u, h) { swap(); return L[0] + (isPlainHostName(h) ? 'p' : 'q'); "
+        "}\n";
+    std::string out = bound(pac);
+    CHECK(out.find("L = __wpadkit_global__.L") == std::string::npos);
+    CHECK(out.find("var isPlainHostName = __wpadkit_global__.isPlainHostName;") !=
+          std::string::npos);
+    CHECK(eval_pac(pac, "http://x/", "x") == "bp");
+  }
+  SECTION("a global declared twice, or used other than by call, index or member") {
+    untouched("var L = [1];\nvar L = [2];\nfunction FindProxyForURL(u, h) { return L[0]; }");
+    untouched("var S = 'DIRECT';\nfunction FindProxyForURL(u, h) { return S; }");
+    untouched("var L = [1];\nfunction FindProxyForURL(u, h) { L++; return L[0]; }");
+  }
+}
+
+TEST_CASE("prepass binding reads globals at call time, not at load") {
+  SECTION("a function defined before the initialiser sees the value") {
+    CHECK(eval_pac("function FindProxyForURL(u, h) { return L[0]; }\nvar L = ['late'];\n",
+                   "http://x/", "x") == "late");
+  }
+  SECTION("a closure over a literal global is not bound") {
+    const std::string pac =
+        "function f() { return function () { return L[0]; }; }\n"
+        "var g = f();\nvar L = ['later'];\n"
+        "function FindProxyForURL(u, h) { return g(); }\n";
+    CHECK(bound(pac).find("__wpadkit_global__.L") == std::string::npos);
+    CHECK(eval_pac(pac, "http://x/", "x") == "later");
+  }
+  SECTION("a function containing a closure is left alone") {
+    const std::string pac =
+        "function FindProxyForURL(u, h) {\n"
+        "  var t = function (p) { return shExpMatch(h, p); };\n"
+        "  return t('*.b') ? 'B' : 'N';\n}\n";
+    CHECK(bound(pac) == prepass(pac));
+    CHECK(eval_pac(pac, "http://a.b/", "a.b") == "B");
+  }
+}
