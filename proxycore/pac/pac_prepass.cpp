@@ -281,9 +281,14 @@ bool literal_start(const editor& e, std::size_t k) {
          is_punct(e, k, "{");
 }
 
+bool statement_keyword(std::string_view w) {
+  return w == "if" || w == "for" || w == "while" || w == "switch" || w == "catch" || w == "with";
+}
+
 bool scan_for_binding(const editor& e, binding_scan& out) {
   int depth = 0;  // (, [ and { together
   std::vector<std::size_t> opens;
+  std::unordered_map<std::size_t, std::size_t> open_of;  // `)` → its `(`
   for (std::size_t k = 0; k < e.size(); ++k) {
     if (!e.significant(k)) continue;
     if (disables_binding(e, k)) return false;
@@ -316,6 +321,21 @@ bool scan_for_binding(const editor& e, binding_scan& out) {
     }
     if (e.tok(k).kind != tk::punct) continue;
     auto p = e.text(k);
+    if (p == "{" && depth > 0 && is_punct(e, e.prev_sig(k), ")")) {
+      // `name(...) {` that is no statement: a getter, setter or method, i.e. a closure.
+      std::size_t before = e.prev_sig(open_of[e.prev_sig(k)]);
+      if (before == editor::npos || e.tok(before).kind != tk::ident ||
+          !statement_keyword(e.text(before))) {
+        for (auto& f : out.functions) {
+          if (f.close == editor::npos) f.nested = true;
+        }
+      }
+    }
+    if (p == "(") opens.push_back(k);
+    if (p == ")" && !opens.empty()) {
+      open_of[k] = opens.back();
+      opens.pop_back();
+    }
     if (p == "(" || p == "[" || p == "{") {
       ++depth;
     } else if (p == ")" || p == "]" || p == "}") {

@@ -267,6 +267,14 @@ TEST_CASE("prepass binding reads globals at call time, not at load") {
     CHECK(bound(pac).find("__wpadkit_global__.L") == std::string::npos);
     CHECK(eval_pac(pac, "http://x/", "x") == "later");
   }
+  SECTION("a getter is a closure too") {
+    const std::string pac =
+        "function f() { if (1) { return { get x() { return L[0]; } }; } }\n"
+        "var o = f();\nvar L = ['later'];\n"
+        "function FindProxyForURL(u, h) { return o.x; }\n";
+    CHECK(bound(pac) == prepass(pac));
+    CHECK(eval_pac(pac, "http://x/", "x") == "later");
+  }
   SECTION("a function containing a closure is left alone") {
     const std::string pac =
         "function FindProxyForURL(u, h) {\n"
