@@ -259,6 +259,15 @@ int run_proxy(proxy_options& o) {
       return exit_input;
     }
   }
+  // Signals are taken synchronously by this thread. They are blocked before any thread starts (the
+  // PAC pool's workers, the I/O threads), so that every thread inherits the mask: a SIGHUP delivered
+  // to a thread that had not blocked it would terminate the process.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::shared_ptr<fwd::pac_decisions> pac;
   std::unique_ptr<pac_watch> watch;
   if (!o.route.empty()) {
@@ -282,13 +291,6 @@ int run_proxy(proxy_options& o) {
     if (!watch->load(true) && !is_url(o.pac)) return exit_input;
     services.decisions = pac;
   }
-  // Signals are taken synchronously by this thread; the I/O threads inherit the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto service = fwd::proxy_service::start(*config, std::move(services));
   if (!service) {
     print_error(service.error());
