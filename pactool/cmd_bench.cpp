@@ -48,12 +48,7 @@ int run_bench(const bench_options& opt) {
     print_error(pac.error());
     return exit_input;
   }
-  auto text = read_file(opt.urls);
-  if (!text) {
-    print_error(text.error());
-    return exit_input;
-  }
-  auto urls = parse_url_list(*text, opt.urls);
+  auto urls = read_url_list(opt.urls);
   if (!urls) {
     print_error(urls.error());
     return exit_input;

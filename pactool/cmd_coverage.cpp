@@ -96,12 +96,7 @@ int run_coverage(const coverage_options& opt) {
     print_error(pac.error());
     return exit_input;
   }
-  auto text = read_file(opt.urls);
-  if (!text) {
-    print_error(text.error());
-    return exit_input;
-  }
-  auto urls = parse_url_list(*text, opt.urls);
+  auto urls = read_url_list(opt.urls);
   if (!urls) {
     print_error(urls.error());
     return exit_input;
@@ -187,10 +182,7 @@ int run_coverage(const coverage_options& opt) {
                 << ") " << never << '\n';
     }
   }
-  if (urls->skipped) {
-    std::cerr << "pactool: " << opt.urls << ": skipped " << urls->skipped
-              << " log lines without a URL\n";
-  }
+  report_skipped_lines(*urls, opt.urls);
   return failures ? exit_eval : exit_ok;
 }
 

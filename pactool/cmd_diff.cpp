@@ -67,12 +67,7 @@ int run_diff(const diff_options& opt) {
     }
     engines.push_back(std::move(*e));
   }
-  auto text = read_file(opt.urls);
-  if (!text) {
-    print_error(text.error());
-    return exit_input;
-  }
-  auto urls = parse_url_list(*text, opt.urls);
+  auto urls = read_url_list(opt.urls);
   if (!urls) {
     print_error(urls.error());
     return exit_input;
@@ -117,10 +112,7 @@ int run_diff(const diff_options& opt) {
     }
     std::cout << changed << " of " << urls->entries.size() << " URLs changed\n";
   }
-  if (urls->skipped) {
-    std::cerr << "pactool: " << opt.urls << ": skipped " << urls->skipped
-              << " log lines without a URL\n";
-  }
+  report_skipped_lines(*urls, opt.urls);
   return changed ? exit_negative : exit_ok;
 }
 

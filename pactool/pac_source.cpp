@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "proxycore/wpad/pac_fetcher.hpp"
@@ -101,6 +102,18 @@ std::string error_kind(const wpadkit::error& e) {
     return wpadkit::errc_name(static_cast<errc>(e.code.value()));
   }
   return "error";
+}
+
+wpadkit::result<url_list> read_url_list(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return parse_url_list(*text, path);
+}
+
+void report_skipped_lines(const url_list& urls, const std::string& path) {
+  if (urls.skipped) {
+    std::cerr << "pactool: " << path << ": skipped " << urls.skipped << " log lines without a URL\n";
+  }
 }
 
 }  // namespace pactool

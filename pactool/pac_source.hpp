@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "pactool/engine_flags.hpp"
+#include "pactool/url_list.hpp"
 #include "proxycore/base/error.hpp"
 #include "proxycore/pac/pac_engine.hpp"
 
@@ -23,6 +24,13 @@ wpadkit::result<pac_text> read_pac(const std::string& file_or_url, std::size_t m
 
 // Reads a whole local file. Errors: errc::io naming the file and the reason.
 wpadkit::result<std::string> read_file(const std::string& path);
+
+// Reads and parses a URL list or access log (`diff`, `coverage`, `bench`). Errors: errc::io naming the
+// file, errc::parse at file:line.
+wpadkit::result<url_list> read_url_list(const std::string& path);
+
+// Tells stderr how many log lines of `path` carried no URL (nothing when none did).
+void report_skipped_lines(const url_list& urls, const std::string& path);
 
 // Loads `pac` with the environment described by `settings` and the engine options of `setup`.
 wpadkit::result<wpadkit::pac::engine> load_engine(const pac_text& pac, const engine_setup& setup,
