@@ -33,6 +33,21 @@ enum class no_pac_policy {
   wait,    // wait up to no_pac_wait for a PAC, then refuse
 };
 
+// A user allowed to use the proxy (SPEC point 10): a name and a crypt(3) hash as `htpasswd -B`
+// ($2y$ bcrypt) or mkpasswd ($5$, $6$, $y$) write them. Loaded from an htpasswd-style file by
+// forward::load_users_file (proxy_auth.hpp) at the program edge.
+struct proxy_user {
+  std::string name;
+  std::string hash;
+};
+
+// Credentials we present (Basic) to an upstream proxy, for the hop "host:port" as the PAC names it.
+struct upstream_credentials {
+  std::string proxy;  // "host:port"
+  std::string user;
+  std::string password;
+};
+
 struct proxy_config {
   // Where to listen. Port 0 picks a free port; proxy_service::port() reports it.
   boost::asio::ip::address listen_address = boost::asio::ip::make_address_v4("127.0.0.1");
@@ -76,6 +91,13 @@ struct proxy_config {
   // Idle upstream connections kept per next hop and per thread, and how long.
   std::size_t pool_max_idle_per_hop = 16;
   std::chrono::milliseconds pool_idle_timeout = 30s;
+
+  // Client authentication (Basic, SPEC point 10): empty `users` → none required. A request without
+  // valid Proxy-Authorization gets 407 with Proxy-Authenticate: Basic realm="<auth_realm>".
+  std::vector<proxy_user> users;
+  std::string auth_realm = "wpadkit";
+  // Sent as Proxy-Authorization to the matching PROXY hops (requests and CONNECT).
+  std::vector<upstream_credentials> upstream_auth;
 
   no_pac_policy when_no_pac = no_pac_policy::wait;
   std::chrono::milliseconds no_pac_wait = 10s;
