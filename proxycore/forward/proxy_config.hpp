@@ -88,8 +88,9 @@ struct proxy_config {
   // Chromium's bad-proxy list: a proxy that failed is tried last for this long.
   std::chrono::milliseconds bad_proxy_retry = limits::bad_proxy_retry;
 
-  // Idle upstream connections kept per next hop and per thread, and how long.
-  std::size_t pool_max_idle_per_hop = 16;
+  // Idle upstream connections kept per next hop and per thread, and how long. As many as the clients a
+  // thread serves at once, or a busy hop sees a connection opened and closed for every few requests.
+  std::size_t pool_max_idle_per_hop = 128;
   std::chrono::milliseconds pool_idle_timeout = 30s;
 
   // Client authentication (Basic, SPEC point 10): empty `users` → none required. A request without
