@@ -49,6 +49,13 @@ if(NOT OpenSSL_FOUND)
   wpadkit_missing("OpenSSL" "libssl-dev")
 endif()
 
+# crypt(3) from libxcrypt verifies the proxy users' password hashes (bcrypt, SHA-crypt, yescrypt);
+# crypt_checksalt needs libxcrypt 4.3 or later.
+pkg_check_modules(LIBCRYPT QUIET IMPORTED_TARGET libcrypt>=4.3)
+if(NOT LIBCRYPT_FOUND)
+  wpadkit_missing("libcrypt (libxcrypt 4.3 or later)" "libcrypt-dev")
+endif()
+
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
   wpadkit_missing("zlib" "zlib1g-dev")

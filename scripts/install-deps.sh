@@ -13,12 +13,14 @@ build_deps=(
   duktape-dev libc-ares-dev libcpp-httplib-dev libcli11-dev catch2
   libboost1.81-dev libtomlplusplus-dev libkainjow-mustache-dev
   libssl-dev zlib1g-dev libbrotli-dev libpsl-dev publicsuffix libidn2-dev
+  libcrypt-dev
 )
 # Real programs the integration tests drive (curl, browsers, proxies, DNS/DHCP servers).
 test_deps=(
   python3 python3-pacparser curl ca-certificates openssl iproute2
   chromium squid microsocks dnsmasq nginx-light procps dante-server
   wrk bc
+  apache2-utils
 )
 
 missing=()
