@@ -38,20 +38,21 @@ std::string format_access_record(const access_record& r, log_format f) {
                 static_cast<long long>(ms % 1000));
   if (f == log_format::json) {
     return std::string("{\"time\":") + when + ",\"duration_ms\":" + std::to_string(r.duration.count()) +
-           ",\"client\":" + json_string(r.client) + ",\"method\":" + json_string(r.method) +
+           ",\"client\":" + json_string(r.client) + ",\"user\":" + json_string(r.user) +
+           ",\"method\":" + json_string(r.method) +
            ",\"url\":" + json_string(r.url) + ",\"pac\":" + json_string(r.pac_result) +
            ",\"hop\":" + json_string(r.hop) + ",\"attempts\":" + std::to_string(r.attempts) +
            ",\"status\":" + std::to_string(r.status) + ",\"bytes_in\":" + std::to_string(r.bytes_in) +
            ",\"bytes_out\":" + std::to_string(r.bytes_out) +
            ",\"pac_us\":" + std::to_string(r.pac_time.count()) + "}";
   }
-  // Squid's native layout: time elapsed client code/status bytes method URL - hierarchy/peer type,
+  // Squid's native layout: time elapsed client code/status bytes method URL user hierarchy/peer type,
   // then ours: attempts, PAC time and the PAC result (quoted, spaces kept as '_').
   return std::string(when) + " " + std::to_string(r.duration.count()) + " " + text_field(r.client) +
          " TCP_MISS/" + std::to_string(r.status) + " " + std::to_string(r.bytes_out) + " " +
-         text_field(r.method) + " " + text_field(r.url) + " - " + text_field(r.hop) + " - attempts=" +
-         std::to_string(r.attempts) + " pac_us=" + std::to_string(r.pac_time.count()) + " pac=\"" +
-         text_field(r.pac_result) + "\"";
+         text_field(r.method) + " " + text_field(r.url) + " " + text_field(r.user) + " " +
+         text_field(r.hop) + " - attempts=" + std::to_string(r.attempts) +
+         " pac_us=" + std::to_string(r.pac_time.count()) + " pac=\"" + text_field(r.pac_result) + "\"";
 }
 
 }  // namespace wpadkit::forward

@@ -51,6 +51,8 @@ std::string metrics::render(std::size_t bad_proxies) const {
   line(out, "wpadkit_proxy_dns_lookups_total", "counter", "Names sent to the DNS resolver.", get(dns_lookups));
   line(out, "wpadkit_proxy_dns_table_hits_total", "counter", "Names answered by the static host table.",
        get(dns_table_hits));
+  line(out, "wpadkit_proxy_auth_failures_total", "counter",
+       "Requests answered 407 because client authentication failed.", get(auth_failures));
   out += "# HELP wpadkit_proxy_responses_total Responses sent to clients, by status class.\n";
   out += "# TYPE wpadkit_proxy_responses_total counter\n";
   for (int c = 1; c <= 5; ++c) {

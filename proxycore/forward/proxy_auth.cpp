@@ -9,10 +9,13 @@
 #include <array>
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/string.hpp>
+#include <cctype>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <unordered_set>
+
+#include "proxycore/forward/request_rewrite.hpp"
 
 namespace wpadkit::forward {
 namespace {
@@ -179,6 +182,27 @@ std::string basic_credentials_value(std::string_view user, std::string_view pass
 
 std::string basic_challenge(std::string_view realm) {
   return "Basic realm=\"" + std::string(realm) + "\"";
+}
+
+std::string proxy_key(std::string_view host, std::uint16_t port) {
+  std::string out(host);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out + ":" + std::to_string(port);
+}
+
+upstream_authorizer::upstream_authorizer(const std::vector<upstream_credentials>& credentials) {
+  for (const auto& c : credentials) {
+    // Unparseable entries cannot match any hop; validate_config has already refused them.
+    auto hp = parse_authority(c.proxy, 0);
+    if (hp) values_.emplace(proxy_key(hp->first, hp->second), basic_credentials_value(c.user, c.password));
+  }
+}
+
+const std::string* upstream_authorizer::value_for(const proxy_server& hop) const {
+  if (hop.type() != proxy_server::scheme::http || values_.empty()) return nullptr;
+  auto it = values_.find(proxy_key(hop.host(), hop.port()));
+  return it == values_.end() ? nullptr : &it->second;
 }
 
 client_authenticator::client_authenticator(std::vector<proxy_user> users, std::size_t cache_entries)

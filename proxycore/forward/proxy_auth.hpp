@@ -25,6 +25,7 @@
 //   "Basic !!!", "Basic YWxpY2U"    → errc::parse (not base64; no ':' after decoding)
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <shared_mutex>
@@ -35,6 +36,7 @@
 
 #include "proxycore/base/error.hpp"
 #include "proxycore/forward/proxy_config.hpp"
+#include "proxycore/model/proxy_list.hpp"
 
 namespace wpadkit::forward {
 
@@ -68,6 +70,24 @@ std::string basic_credentials_value(std::string_view user, std::string_view pass
 // The Proxy-Authenticate challenge: `Basic realm="<realm>"` (the realm is validated by
 // validate_config: no quotes or control characters, so it needs no escaping).
 std::string basic_challenge(std::string_view realm);
+
+// How an upstream proxy is matched: "host:port" with the host in lower case and without brackets, so
+// that "Proxy.Corp:3128" in the config matches "PROXY proxy.corp:3128" in a PAC result.
+std::string proxy_key(std::string_view host, std::uint16_t port);
+
+// The Proxy-Authorization values we present to upstream PROXY hops, by hop. Built once from a
+// validated config (validate_config checked every "host:port"); immutable, so shared by every thread.
+class upstream_authorizer {
+ public:
+  explicit upstream_authorizer(const std::vector<upstream_credentials>& credentials);
+
+  // Our "Basic …" value for `hop`, or nullptr: none configured for it, or not a PROXY/HTTP hop (a
+  // SOCKS or DIRECT hop never gets proxy credentials).
+  const std::string* value_for(const proxy_server& hop) const;
+
+ private:
+  std::unordered_map<std::string, std::string> values_;  // proxy_key → "Basic …"
+};
 
 // Checks clients' Proxy-Authorization against a fixed set of users. Successful checks are cached
 // (bounded, oldest evicted first), keyed by a keyed SHA-256 digest of the whole field value — never

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <thread>
 
@@ -245,4 +246,47 @@ TEST_CASE("client_authenticator is safe to call from several threads") {
   CHECK(mismatches == 0);
   CHECK(auth.cache_size() == 2);
   CHECK(auth.cache_hits() > 0);
+}
+
+TEST_CASE("upstream_authorizer answers PROXY hops named in the config, and nothing else") {
+  upstream_authorizer up({{"Parent.Corp:3128", "svc", "pw:1"}, {"[::1]:8080", "six", "x"}});
+  using scheme = proxy_server::scheme;
+  const auto* v = up.value_for(proxy_server(scheme::http, "parent.corp", 3128));
+  REQUIRE(v != nullptr);
+  CHECK(*v == basic_credentials_value("svc", "pw:1"));
+  REQUIRE(up.value_for(proxy_server(scheme::http, "::1", 8080)) != nullptr);
+  CHECK(*up.value_for(proxy_server(scheme::http, "::1", 8080)) == basic_credentials_value("six", "x"));
+  CHECK(up.value_for(proxy_server(scheme::http, "parent.corp", 3129)) == nullptr);
+  CHECK(up.value_for(proxy_server(scheme::http, "other.corp", 3128)) == nullptr);
+  CHECK(up.value_for(proxy_server(scheme::socks5, "parent.corp", 3128)) == nullptr);
+  CHECK(up.value_for(proxy_server::direct()) == nullptr);
+}
+
+TEST_CASE("validate_config checks the authentication settings") {
+  proxy_config c;
+  c.users = test_users();
+  c.upstream_auth = {{"parent.corp:3128", "svc", "p:w"}};
+  REQUIRE(ok(validate_config(c)));
+  using row = std::tuple<std::string, std::function<void(proxy_config&)>>;
+  auto [says, change] = GENERATE_REF(table<std::string, std::function<void(proxy_config&)>>({
+      row{"auth_realm 'a \"b\"' must be non-empty, without quotes", [](proxy_config& x) { x.auth_realm = "a \"b\""; }},
+      row{"auth_realm 'a\nb' must be", [](proxy_config& x) { x.auth_realm = "a\nb"; }},
+      row{"auth_realm '' must be", [](proxy_config& x) { x.auth_realm = ""; }},
+      row{"users: the name 'a:b' must be non-empty, without ':'",
+          [](proxy_config& x) { x.users.push_back({"a:b", bob_sha512}); }},
+      row{"users: user 'apr': the hash is an Apache MD5",
+          [](proxy_config& x) { x.users.push_back({"apr", apache_md5}); }},
+      row{"users: duplicate user 'bob'", [](proxy_config& x) { x.users.push_back({"bob", bob_sha512}); }},
+      row{"upstream_auth: proxy 'parent.corp' is not host:port",
+          [](proxy_config& x) { x.upstream_auth[0].proxy = "parent.corp"; }},
+      row{"upstream_auth for parent.corp:3128: the user must not contain ':'",
+          [](proxy_config& x) { x.upstream_auth[0].user = "a:b"; }},
+      row{"upstream_auth: proxy PARENT.corp:3128 is listed twice",
+          [](proxy_config& x) { x.upstream_auth.push_back({"PARENT.corp:3128", "u", "p"}); }},
+  }));
+  change(c);
+  auto r = validate_config(c);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().is(errc::config));
+  CHECK_THAT(r.error().message, Catch::StartsWith(says));
 }

@@ -1,6 +1,10 @@
 #include "proxycore/forward/proxy_config.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "proxycore/forward/proxy_auth.hpp"
+#include "proxycore/forward/request_rewrite.hpp"
 
 namespace wpadkit::forward {
 
@@ -46,6 +50,55 @@ bool network_contains(const client_network& net, const boost::asio::ip::address&
   return true;
 }
 
+namespace {
+
+bool has_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+// SPEC point 10, both directions. The realm goes into a quoted-string unescaped (proxy_auth.hpp), and
+// Basic cannot carry a user-id holding ':' (RFC 7617 §2).
+result<void> validate_auth(const proxy_config& c) {
+  if (c.auth_realm.empty() || has_control(c.auth_realm) ||
+      c.auth_realm.find_first_of("\"\\") != std::string::npos) {
+    return error(errc::config, "auth_realm '" + c.auth_realm +
+                                   "' must be non-empty, without quotes, backslashes or control characters");
+  }
+  for (std::size_t i = 0; i < c.users.size(); ++i) {
+    const auto& u = c.users[i];
+    if (u.name.empty() || u.name.find(':') != std::string::npos || has_control(u.name)) {
+      return error(errc::config, "users: the name '" + u.name +
+                                     "' must be non-empty, without ':' or control characters");
+    }
+    if (auto ok = check_hash_scheme(u.hash); !ok) {
+      return error(errc::config, "users: user '" + u.name + "': " + ok.error().message);
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.users[j].name == u.name) return error(errc::config, "users: duplicate user '" + u.name + "'");
+    }
+  }
+  std::vector<std::string> proxies;
+  for (const auto& a : c.upstream_auth) {
+    auto hp = parse_authority(a.proxy, 0);
+    if (!hp) {
+      return error(errc::config, "upstream_auth: proxy '" + a.proxy + "' is not host:port (" +
+                                     hp.error().message + ")");
+    }
+    if (a.user.find(':') != std::string::npos || has_control(a.user) || has_control(a.password)) {
+      return error(errc::config, "upstream_auth for " + a.proxy +
+                                     ": the user must not contain ':', nor either part control characters");
+    }
+    auto key = proxy_key(hp->first, hp->second);
+    if (std::find(proxies.begin(), proxies.end(), key) != proxies.end()) {
+      return error(errc::config, "upstream_auth: proxy " + a.proxy + " is listed twice");
+    }
+    proxies.push_back(std::move(key));
+  }
+  return {};
+}
+
+}  // namespace
+
 result<void> validate_config(const proxy_config& c) {
   if (c.header_limit < 1024) return error(errc::config, "header_limit must be at least 1024 bytes");
   if (c.relay_buffer < 512) return error(errc::config, "relay_buffer must be at least 512 bytes");
@@ -61,7 +114,7 @@ result<void> validate_config(const proxy_config& c) {
                          {c.pac_timeout, "pac_timeout"}}) {
     if (d <= ms(0)) return error(errc::config, std::string(name) + " must be positive");
   }
-  return {};
+  return validate_auth(c);
 }
 
 }  // namespace wpadkit::forward

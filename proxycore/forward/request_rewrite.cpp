@@ -190,6 +190,24 @@ void strip_hop_by_hop(http::fields& f, bool is_request) {
   if (is_request) f.erase(http::field::proxy_authorization);
 }
 
+std::vector<std::string> take_proxy_authorization(http::fields& f) {
+  std::vector<std::string> out;
+  for (auto v : values_of(f, http::field::proxy_authorization)) out.emplace_back(v);
+  f.erase(http::field::proxy_authorization);
+  return out;
+}
+
+void set_hop_proxy_authorization(http::fields& f, bool to_proxy, const std::string* ours,
+                                 const std::vector<std::string>& relayed) {
+  f.erase(http::field::proxy_authorization);
+  if (!to_proxy) return;
+  if (ours != nullptr) {
+    f.insert(http::field::proxy_authorization, *ours);
+    return;
+  }
+  for (const auto& v : relayed) f.insert(http::field::proxy_authorization, v);
+}
+
 void append_via(http::fields& f, unsigned version, std::string_view our_name) {
   std::string entry = std::to_string(version / 10) + "." + std::to_string(version % 10) + " ";
   entry += our_name;

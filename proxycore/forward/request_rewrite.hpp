@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proxycore/base/error.hpp"
 
@@ -52,12 +53,25 @@ result<request_target> resolve_target(http::verb method, std::string_view target
                                       std::optional<std::string_view> host_header);
 
 // Removes hop-by-hop fields (RFC 9110 §7.6.1): Connection and every field it names, Proxy-Connection,
-// Keep-Alive, TE, Trailer, Upgrade, and on requests Proxy-Authorization (consumed by us, never passed
-// on). Framing fields (Content-Length, Transfer-Encoding) and Host stay even when Connection names
+// Keep-Alive, TE, Trailer, Upgrade, and on requests Proxy-Authorization (meant for us; what goes to
+// the next hop instead is set per hop by set_hop_proxy_authorization). Framing fields (Content-Length, Transfer-Encoding) and Host stay even when Connection names
 // them: the relay re-frames from the parser's view, and a client must not be able to strip them.
 // Every other field keeps its position, name case and value. (Beast's fields keep all fields of one
 // name together, in their relative order, as RFC 9110 §5.3 allows; distinct names keep their order.)
 void strip_hop_by_hop(http::fields& f, bool is_request);
+
+// Removes every Proxy-Authorization field of a request and returns their values, in order: taken
+// before strip_hop_by_hop, so that they can be checked (client authentication) or relayed.
+std::vector<std::string> take_proxy_authorization(http::fields& f);
+
+// Sets the Proxy-Authorization a request carries to one next hop (SPEC point 10, RFC 9110 §11.7.1):
+//   to a PROXY hop: `ours` (our credentials for that proxy) when set, replacing the client's;
+//                   otherwise `relayed` (the client's own fields, when we did not consume them)
+//   to DIRECT or a SOCKS hop: none (an origin server must never see proxy credentials)
+// Any Proxy-Authorization already in `f` is removed first, so the same request can be re-targeted
+// at the next hop after a failover.
+void set_hop_proxy_authorization(http::fields& f, bool to_proxy, const std::string* ours,
+                                 const std::vector<std::string>& relayed);
 
 // Adds our Via entry as a new field after any existing Via fields: "1.1 name" (the version received).
 void append_via(http::fields& f, unsigned version, std::string_view our_name);

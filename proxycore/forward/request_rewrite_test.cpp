@@ -105,6 +105,37 @@ TEST_CASE("strip_hop_by_hop removes hop-by-hop fields and keeps the rest in orde
   }
 }
 
+TEST_CASE("take_proxy_authorization removes every Proxy-Authorization and returns them in order") {
+  auto f = make_fields({{"Host", "h"},
+                        {"Proxy-Authorization", "Basic YTpi"},
+                        {"X-Other", "x"},
+                        {"proxy-authorization", "Basic YzpK"}});
+  auto taken = take_proxy_authorization(f);
+  CHECK(taken == std::vector<std::string>{"Basic YTpi", "Basic YzpK"});
+  CHECK(dump(f) == "Host=h|X-Other=x|");
+  CHECK(take_proxy_authorization(f).empty());
+}
+
+TEST_CASE("set_hop_proxy_authorization: ours to our proxy, the client's relayed, none elsewhere") {
+  const std::string ours = "Basic b3Vyczpwdw==";
+  const std::vector<std::string> client = {"Basic Y2xpZW50OnB3"};
+  using row = std::tuple<bool, bool, bool, std::string>;
+  // to_proxy, ours configured, client's relayed → fields after
+  auto [to_proxy, with_ours, with_client, expected] = GENERATE_REF(table<bool, bool, bool, std::string>({
+      row{true, true, true, "Host=h|Proxy-Authorization=Basic b3Vyczpwdw==|"},
+      row{true, true, false, "Host=h|Proxy-Authorization=Basic b3Vyczpwdw==|"},
+      row{true, false, true, "Host=h|Proxy-Authorization=Basic Y2xpZW50OnB3|"},
+      row{true, false, false, "Host=h|"},
+      row{false, true, true, "Host=h|"},   // DIRECT or SOCKS: never
+      row{false, false, true, "Host=h|"},
+  }));
+  // A value left by the previous hop's attempt is replaced, not added to.
+  auto f = make_fields({{"Host", "h"}, {"Proxy-Authorization", "Basic bGVmdDpvdmVy"}});
+  set_hop_proxy_authorization(f, to_proxy, with_ours ? &ours : nullptr,
+                              with_client ? client : std::vector<std::string>{});
+  CHECK(dump(f) == expected);
+}
+
 TEST_CASE("Via is appended with the received version, and our own entry is a loop") {
   auto f = make_fields({{"Via", "1.0 fred, 1.1 p.example.net (Squid/6)"}, {"X", "y"}});
   CHECK_FALSE(has_our_via(f, "me:3128"));
