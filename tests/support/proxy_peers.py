@@ -159,11 +159,26 @@ def closed_port():
 
 
 class Squid:
-    def __init__(self, tmp, hosts=""):
+    """Squid as a parent proxy. `basic_users` ({user: password}) makes it require Basic proxy
+    authentication (basic_ncsa_auth over an `htpasswd -B` file, realm "test-squid") for every request."""
+
+    def __init__(self, tmp, hosts="", basic_users=None):
         self.dir = os.path.join(tmp, "squid")
         os.makedirs(self.dir, exist_ok=True)
         self.port = lib.free_port()
         lib.write(os.path.join(self.dir, "hosts"), hosts)
+        auth = []
+        if basic_users:
+            passwd = os.path.join(self.dir, "passwd")
+            lib.write(passwd, "")
+            for user, password in basic_users.items():
+                lib.run(["htpasswd", "-bB", "-C", "5", passwd, user, password], check=0)
+            auth = [f"auth_param basic program /usr/lib/squid/basic_ncsa_auth {passwd}",
+                    "auth_param basic realm test-squid",
+                    "acl authenticated proxy_auth REQUIRED",
+                    "http_access deny !authenticated"]
+            # The helper runs as user proxy: it must be able to pass through the (0700) test dir.
+            os.chmod(tmp, os.stat(tmp).st_mode | 0o011)
         lib.write(os.path.join(self.dir, "squid.conf"), "\n".join([
             f"http_port 127.0.0.1:{self.port}",
             f"pid_filename {self.dir}/pid",
@@ -171,6 +186,7 @@ class Squid:
             "access_log none",
             f"cache_log {self.dir}/cache.log",
             f"coredump_dir {self.dir}",
+            *auth,
             "http_access allow localhost",
             "http_access deny all",
             "visible_hostname test-squid",
