@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/string.hpp>
 #include <cctype>
@@ -206,11 +207,21 @@ const std::string* upstream_authorizer::value_for(const proxy_server& hop) const
 }
 
 client_authenticator::client_authenticator(std::vector<proxy_user> users, std::size_t cache_entries)
-    : users_(std::move(users)), capacity_(cache_entries), digest_key_(32, '\0') {
+    : users_(std::move(users)),
+      capacity_(cache_entries),
+      digest_key_(32, '\0'),
+      hashing_(users_.empty() ? nullptr : std::make_unique<boost::asio::thread_pool>(1)) {
   if (RAND_bytes(reinterpret_cast<unsigned char*>(digest_key_.data()),
                  static_cast<int>(digest_key_.size())) != 1) {
     // Without a random key the digest is still one-way; the key only makes it useless elsewhere.
     digest_key_ = "wpadkit-proxy-auth";
+  }
+}
+
+client_authenticator::~client_authenticator() {
+  if (hashing_) {
+    hashing_->stop();
+    hashing_->join();
   }
 }
 
@@ -263,6 +274,25 @@ result<std::string> client_authenticator::authenticate(std::optional<std::string
   if (!ok) return error(errc::permission, "credentials rejected");
   remember(std::move(key), it->name);
   return it->name;
+}
+
+std::optional<std::string> client_authenticator::cached_user(std::string_view value) {
+  auto user = cached(digest(value));
+  if (user) hits_.fetch_add(1, std::memory_order_relaxed);
+  return user;
+}
+
+void client_authenticator::async_authenticate(std::string value,
+                                              std::function<void(result<std::string>)> done) {
+  if (!hashing_) {
+    done(authenticate(value));
+    return;
+  }
+  boost::asio::post(*hashing_, [this, value = std::move(value), done = std::move(done)]() mutable {
+    auto r = authenticate(value);
+    OPENSSL_cleanse(value.data(), value.size());
+    done(std::move(r));
+  });
 }
 
 std::size_t client_authenticator::cache_hits() const noexcept {

@@ -26,7 +26,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <boost/asio/thread_pool.hpp>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -93,20 +96,36 @@ class upstream_authorizer {
 // (bounded, oldest evicted first), keyed by a keyed SHA-256 digest of the whole field value — never
 // the password itself — so that a keep-alive client pays the slow hash once, not per request.
 // Failures are never cached (a cached "no" would be a free oracle for guessing). Thread-safe: every
-// I/O thread calls authenticate().
+// I/O thread calls it.
+//
+// The hash itself (milliseconds for bcrypt at cost 5, ~0.1 s at cost 12) should not run on an I/O
+// thread, where it would stall every other connection of that thread: async_authenticate runs it on
+// the authenticator's own hashing thread. Destroying the authenticator waits for the hash in
+// progress and drops the queued ones (their `done` is never called).
 class client_authenticator {
  public:
   explicit client_authenticator(std::vector<proxy_user> users, std::size_t cache_entries = 4096);
+  ~client_authenticator();
+  client_authenticator(const client_authenticator&) = delete;
+  client_authenticator& operator=(const client_authenticator&) = delete;
 
   // False when there are no users (client authentication is off).
   bool enabled() const noexcept { return !users_.empty(); }
 
-  // The user a request's Proxy-Authorization value (nullopt: absent) authenticates. Errors, with the
-  // text a 407 body shows (never saying whether the user or the password was wrong):
+  // The user a request's Proxy-Authorization value (nullopt: absent) authenticates, hashing on the
+  // calling thread when the cache does not know the value. Errors, with the text a 407 body shows
+  // (never saying whether the user or the password was wrong):
   //   errc::permission  "no Proxy-Authorization" / "credentials rejected"
   //   errc::unsupported "unsupported scheme X: use Basic"
   //   errc::parse       "malformed Basic credentials: ..."
   result<std::string> authenticate(std::optional<std::string_view> proxy_authorization);
+
+  // The cached user for a value, without hashing (nullopt: not cached, call authenticate).
+  std::optional<std::string> cached_user(std::string_view proxy_authorization);
+
+  // authenticate() on the hashing thread; `done` is called on that thread.
+  void async_authenticate(std::string proxy_authorization,
+                          std::function<void(result<std::string>)> done);
 
   // Verifications answered from the cache (for tests and metrics).
   std::size_t cache_hits() const noexcept;
@@ -124,6 +143,8 @@ class client_authenticator {
   std::unordered_map<std::string, std::string> cache_;  // digest → user name
   std::deque<std::string> order_;                       // insertion order, for eviction
   std::atomic<std::size_t> hits_{0};
+  // Last: joined first on destruction, while everything its work uses still exists.
+  std::unique_ptr<boost::asio::thread_pool> hashing_;
 };
 
 }  // namespace wpadkit::forward

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <future>
 #include <thread>
 
 using namespace wpadkit;
@@ -289,4 +290,23 @@ TEST_CASE("validate_config checks the authentication settings") {
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().is(errc::config));
   CHECK_THAT(r.error().message, Catch::StartsWith(says));
+}
+
+TEST_CASE("client_authenticator hashes on its own thread with async_authenticate") {
+  client_authenticator auth(test_users());
+  auto run = [&](std::string value) {
+    std::promise<std::pair<result<std::string>, std::thread::id>> done;
+    auth.async_authenticate(std::move(value), [&](result<std::string> r) {
+      done.set_value({std::move(r), std::this_thread::get_id()});
+    });
+    return done.get_future().get();
+  };
+  auto [good, thread] = run(basic_credentials_value("bob", "hunter2"));
+  REQUIRE(ok(good));
+  CHECK(*good == "bob");
+  CHECK(thread != std::this_thread::get_id());
+  CHECK(run(basic_credentials_value("bob", "nope")).first.error().message == "credentials rejected");
+  // The success is now cached: the I/O thread can answer it without hashing.
+  CHECK(auth.cached_user(basic_credentials_value("bob", "hunter2")) == std::optional<std::string>("bob"));
+  CHECK_FALSE(auth.cached_user(basic_credentials_value("bob", "nope")).has_value());
 }
