@@ -201,7 +201,8 @@ upstream_authorizer::upstream_authorizer(const std::vector<upstream_credentials>
 }
 
 const std::string* upstream_authorizer::value_for(const proxy_server& hop) const {
-  if (hop.type() != proxy_server::scheme::http || values_.empty()) return nullptr;
+  using scheme = proxy_server::scheme;
+  if ((hop.type() != scheme::http && hop.type() != scheme::https) || values_.empty()) return nullptr;
   auto it = values_.find(proxy_key(hop.host(), hop.port()));
   return it == values_.end() ? nullptr : &it->second;
 }

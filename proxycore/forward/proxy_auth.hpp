@@ -84,8 +84,8 @@ class upstream_authorizer {
  public:
   explicit upstream_authorizer(const std::vector<upstream_credentials>& credentials);
 
-  // Our "Basic …" value for `hop`, or nullptr: none configured for it, or not a PROXY/HTTP hop (a
-  // SOCKS or DIRECT hop never gets proxy credentials).
+  // Our "Basic …" value for `hop`, or nullptr: none configured for it, or not a PROXY/HTTP/HTTPS hop
+  // (a SOCKS or DIRECT hop never gets proxy credentials).
   const std::string* value_for(const proxy_server& hop) const;
 
  private:

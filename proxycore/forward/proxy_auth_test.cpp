@@ -259,6 +259,8 @@ TEST_CASE("upstream_authorizer answers PROXY hops named in the config, and nothi
   CHECK(*up.value_for(proxy_server(scheme::http, "::1", 8080)) == basic_credentials_value("six", "x"));
   CHECK(up.value_for(proxy_server(scheme::http, "parent.corp", 3129)) == nullptr);
   CHECK(up.value_for(proxy_server(scheme::http, "other.corp", 3128)) == nullptr);
+  REQUIRE(up.value_for(proxy_server(scheme::https, "parent.corp", 3128)) != nullptr);  // TLS to it
+  CHECK(*up.value_for(proxy_server(scheme::https, "parent.corp", 3128)) == *v);
   CHECK(up.value_for(proxy_server(scheme::socks5, "parent.corp", 3128)) == nullptr);
   CHECK(up.value_for(proxy_server::direct()) == nullptr);
 }
