@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Benchmark: latency a proxy adds under light load. One client, one keep-alive connection, sequential
+# requests for a 100-byte file (`wrk -t1 -c1 --latency`), to a local nginx origin: directly, through
+# `pactool proxy` with the PAC decision cache on and with --no-decision-cache, and through Squid (one
+# worker, caching off), in turns (A B C D A B C D ...) in one run. Prints p50/p99 per peer (median over
+# the rounds) and the added p99 (proxy minus direct).
+#
+# Usage: bench/proxy_latency/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
+# Needs: root (apt-get for the peers, squid drops to `proxy`). Traffic stays on 127.0.0.1.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+secs=${2:-5}
+rounds=${3:-3}
+pactool=$build/pactool/pactool
+[ -x "$pactool" ] || { echo "missing: $pactool (build it first)" >&2; exit 2; }
+
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v squid >/dev/null || need+=(squid)
+command -v wrk >/dev/null || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing peers: ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null
+fi
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$tmp/squid/pid" ] && kill "$(cat "$tmp/squid/pid")" 2>/dev/null || true
+  [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+
+origin=$(free_port); squidp=$(free_port)
+mkdir -p "$tmp/www" "$tmp/squid"
+head -c 100 /dev/zero | tr '\0' 'x' > "$tmp/www/small.txt"
+cat > "$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 120s;
+  server { listen 127.0.0.1:$origin; root $tmp/www; }
+}
+NGINX
+nginx -c "$tmp/nginx.conf" -p "$tmp"
+cat > "$tmp/squid/squid.conf" <<SQUID
+http_port 127.0.0.1:$squidp
+pid_filename $tmp/squid/pid
+cache deny all
+access_log none
+cache_log $tmp/squid/cache.log
+coredump_dir $tmp/squid
+http_access allow localhost
+http_access deny all
+visible_hostname bench-squid
+workers 1
+shutdown_lifetime 1 seconds
+SQUID
+chown -R proxy "$tmp/squid"
+squid -f "$tmp/squid/squid.conf"
+
+# The PAC of proxy_throughput: a few rules, then DIRECT for the local origin.
+cat > "$tmp/proxy.pac" <<'PAC'
+function FindProxyForURL(url, host) {
+  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
+  if (shExpMatch(url, "http://127.0.0.1:*")) return "DIRECT";
+  return "PROXY 192.0.2.1:3128; DIRECT";
+}
+PAC
+start_ours() {  # $1: extra flags, $2: tag; prints the port
+  "$pactool" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2> "$tmp/ours.$2.err" &
+  pids+=($!)
+  for _ in $(seq 1 200); do grep -q listening "$tmp/ours.$2" 2>/dev/null && break; sleep 0.05; done
+  sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/ours.$2" | head -1
+}
+ours=$(start_ours "" cached)
+ours_nc=$(start_ours "--no-decision-cache" nocache)
+[ -n "$ours" ] && [ -n "$ours_nc" ] || { echo "pactool proxy did not start" >&2; cat "$tmp"/ours.*.err >&2; exit 1; }
+wait_port "$origin"; wait_port "$squidp"; wait_port "$ours"; wait_port "$ours_nc"
+cat > "$tmp/fwd.lua" <<LUA
+request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
+LUA
+
+# Runs one wrk turn; prints "p50_us p99_us req_per_s errors".
+turn() {  # $1 url, $2 lua script or ""
+  local out
+  if [ -n "$2" ]; then out=$(wrk -t1 -c1 -d"${secs}s" --latency -s "$2" "$1"); else out=$(wrk -t1 -c1 -d"${secs}s" --latency "$1"); fi
+  echo "$out" > "$tmp/last.wrk"
+  echo "$out" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+unit = {"us": 1, "ms": 1e3, "s": 1e6}
+def pct(p):
+    m = re.search(r"^\s*" + p + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    return float(m.group(1)) * unit[m.group(2)] if m else float("nan")
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+errs = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errs += int(non2xx.group(1)) if non2xx else 0
+p50, p99 = pct("50"), pct("99")
+print(f"{p50:.1f} {p99:.1f} {float(rps.group(1)) if rps else 0:.0f} {errs}")
+'
+}
+
+peers=(direct ours ours_nocache squid)
+echo "added latency: one client, one keep-alive connection, sequential GETs of 100 bytes (wrk -t1 -c1 --latency)"
+echo "$rounds rounds of ${secs}s in turns (${peers[*]})"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# Warm-up: open the upstream keep-alive connections and fill the decision cache.
+for u in "$ours" "$ours_nc" "$squidp"; do wrk -t1 -c1 -d1s -s "$tmp/fwd.lua" "http://127.0.0.1:$u" >/dev/null; done
+: > "$tmp/results"
+for r in $(seq 1 "$rounds"); do
+  for peer in "${peers[@]}"; do
+    case $peer in
+      direct) v=$(turn "http://127.0.0.1:$origin/small.txt" "") ;;
+      ours) v=$(turn "http://127.0.0.1:$ours" "$tmp/fwd.lua") ;;
+      ours_nocache) v=$(turn "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua") ;;
+      squid) v=$(turn "http://127.0.0.1:$squidp" "$tmp/fwd.lua") ;;
+    esac
+    set -- $v
+    printf 'round %d %-13s p50 %7.1f us  p99 %7.1f us  %6.0f req/s  errors %s\n' "$r" "$peer" "$1" "$2" "$3" "$4"
+    echo "$peer $v" >> "$tmp/results"
+  done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+for f in "$tmp"/ours.*.err; do [ -s "$f" ] && { echo "pactool proxy stderr ($f):"; tail -20 "$f" | sed 's/^/  /'; }; done
+
+python3 - "$tmp/results" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    peer, p50, p99, rps, errs = line.split()
+    rows.setdefault(peer, []).append((float(p50), float(p99), float(rps), int(errs)))
+med = {p: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
+           statistics.median(r[2] for r in v), sum(r[3] for r in v)) for p, v in rows.items()}
+print("median over rounds:")
+for p in ("direct", "ours", "ours_nocache", "squid"):
+    if p in med:
+        p50, p99, rps, errs = med[p]
+        print(f"  {p:13s} p50 {p50:7.1f} us  p99 {p99:7.1f} us  {rps:6.0f} req/s  errors {errs}")
+d50, d99 = med["direct"][0], med["direct"][1]
+print("added by the proxy (proxy minus direct):")
+for p in ("ours", "ours_nocache", "squid"):
+    if p in med:
+        print(f"  {p:13s} p50 +{med[p][0] - d50:6.1f} us  p99 +{med[p][1] - d99:6.1f} us")
+if "squid" in med:
+    for p in ("ours", "ours_nocache"):
+        a, s = med[p][1] - d99, med["squid"][1] - d99
+        if s > 0:
+            print(f"  added p99 {p}/squid = {a / s:.2f}")
+PY

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Benchmark: CONNECT tunnel throughput. A local nginx serves a 1 GiB file; curl downloads it directly
+# and tunnelled through CONNECT (`curl -p -x`) via `pactool proxy` (routing by a PAC that says DIRECT),
+# Squid (one worker, caching off) and tinyproxy, in turns (A B C D A B C D ...) in one run. Prints the
+# median MB/s per peer and the ratio ours/direct against the issue's target (>= 0.80).
+#
+# Usage: bench/proxy_tunnel/run.sh [BUILD_DIR] [ROUNDS] [SIZE_MIB]
+# Needs: root (apt-get for the peers, squid drops to `proxy`). Traffic stays on 127.0.0.1.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+rounds=${2:-5}
+size_mib=${3:-1024}
+pactool=$build/pactool/pactool
+[ -x "$pactool" ] || { echo "missing: $pactool (build it first)" >&2; exit 2; }
+
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v squid >/dev/null || need+=(squid)
+command -v tinyproxy >/dev/null || need+=(tinyproxy)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing peers: ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null
+fi
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$tmp/squid/pid" ] && kill "$(cat "$tmp/squid/pid")" 2>/dev/null || true
+  [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+
+origin=$(free_port); squidp=$(free_port); tinyp=$(free_port)
+mkdir -p "$tmp/www" "$tmp/squid" "$tmp/tiny"
+# A sparse file: nginx sends it with sendfile from zero pages, so the origin is not the bottleneck.
+truncate -s "${size_mib}M" "$tmp/www/big"
+bytes=$((size_mib * 1024 * 1024))
+
+cat > "$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  server { listen 127.0.0.1:$origin; root $tmp/www; }
+}
+NGINX
+nginx -c "$tmp/nginx.conf" -p "$tmp"
+
+cat > "$tmp/squid/squid.conf" <<SQUID
+http_port 127.0.0.1:$squidp
+pid_filename $tmp/squid/pid
+cache deny all
+access_log none
+cache_log $tmp/squid/cache.log
+coredump_dir $tmp/squid
+http_access allow localhost
+http_access deny all
+visible_hostname bench-squid
+workers 1
+SQUID
+chown -R proxy "$tmp/squid"
+squid -f "$tmp/squid/squid.conf"
+
+# tinyproxy: no ConnectPort line = CONNECT to any port; foreground (-d), logs to its own file.
+cat > "$tmp/tiny/tinyproxy.conf" <<TINY
+User nobody
+Group nogroup
+Port $tinyp
+Listen 127.0.0.1
+Timeout 600
+MaxClients 100
+LogFile "$tmp/tiny/tinyproxy.log"
+LogLevel Warning
+Allow 127.0.0.1
+TINY
+chown -R nobody "$tmp/tiny"
+tinyproxy -d -c "$tmp/tiny/tinyproxy.conf" 2>"$tmp/tiny/stderr" &
+pids+=($!)
+
+cat > "$tmp/proxy.pac" <<'PAC'
+function FindProxyForURL(url, host) {
+  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
+  if (host == "127.0.0.1" || shExpMatch(host, "localhost")) return "DIRECT";
+  return "PROXY 192.0.2.1:3128; DIRECT";
+}
+PAC
+"$pactool" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 --connect-port any \
+  > "$tmp/ours.out" 2> "$tmp/ours.err" &
+pids+=($!)
+ours_pid=$!
+for _ in $(seq 1 200); do grep -q listening "$tmp/ours.out" 2>/dev/null && break; sleep 0.05; done
+ours=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/ours.out" | head -1)
+[ -n "$ours" ] || { echo "pactool proxy did not start:" >&2; cat "$tmp/ours.err" >&2; exit 1; }
+wait_port "$origin"; wait_port "$squidp"; wait_port "$tinyp"; wait_port "$ours"
+
+url="http://127.0.0.1:$origin/big"
+fetch() {  # $1: peer; prints "MB/s" (decimal MB, 10^6 bytes) or "ERR ..." for a short/failed transfer
+  local out rc=0
+  case $1 in
+    direct) out=$(curl -s -o /dev/null -w '%{size_download} %{speed_download} %{http_code}' "$url") || rc=$? ;;
+    ours) out=$(curl -s -p -x "http://127.0.0.1:$ours" -o /dev/null -w '%{size_download} %{speed_download} %{http_code}' "$url") || rc=$? ;;
+    squid) out=$(curl -s -p -x "http://127.0.0.1:$squidp" -o /dev/null -w '%{size_download} %{speed_download} %{http_code}' "$url") || rc=$? ;;
+    tinyproxy) out=$(curl -s -p -x "http://127.0.0.1:$tinyp" -o /dev/null -w '%{size_download} %{speed_download} %{http_code}' "$url") || rc=$? ;;
+  esac
+  set -- $out
+  if [ "$rc" != 0 ] || [ "${1:-0}" != "$bytes" ] || [ "${3:-}" != 200 ]; then
+    echo "ERR curl=$rc size=${1:-?} code=${3:-?}"
+  else
+    python3 -c "print(f'{$2 / 1e6:.1f}')"
+  fi
+}
+
+peers=(direct ours squid tinyproxy)
+echo "CONNECT tunnel throughput: ${size_mib} MiB from a local nginx, $rounds rounds in turns (${peers[*]})"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+declare -A samples
+# One untimed warm-up per peer (page cache, first connection).
+for peer in "${peers[@]}"; do fetch "$peer" >/dev/null; done
+for r in $(seq 1 "$rounds"); do
+  line="round $r:"
+  for peer in "${peers[@]}"; do
+    v=$(fetch "$peer")
+    line+="  $peer $v"
+    case $v in ERR*) echo "$peer: $v" >&2 ;; *) samples[$peer]+="$v " ;; esac
+  done
+  echo "$line"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -s "$tmp/ours.err" ]; then echo "pactool proxy stderr:"; sed 's/^/  /' "$tmp/ours.err" | tail -20; fi
+kill -0 "$ours_pid" 2>/dev/null || echo "pactool proxy DIED during the run" >&2
+
+python3 - "${samples[direct]:-}" "${samples[ours]:-}" "${samples[squid]:-}" "${samples[tinyproxy]:-}" <<'PY'
+import statistics, sys
+names = ["direct", "ours", "squid", "tinyproxy"]
+med = {}
+for name, text in zip(names, sys.argv[1:]):
+    vals = [float(x) for x in text.split()]
+    med[name] = statistics.median(vals) if vals else None
+    shown = f"{med[name]:8.1f} MB/s" if vals else "   (no successful transfer)"
+    print(f"median {name:10s}{shown}  ({len(vals)} transfers, min {min(vals) if vals else 0:.1f}, max {max(vals) if vals else 0:.1f})")
+d = med["direct"]
+if d:
+    for name in ("ours", "squid", "tinyproxy"):
+        if med[name]:
+            print(f"{name}/direct{'':<{12 - len(name)}}{med[name] / d:.2f}" +
+                  ("  (target >= 0.80: " + ("meets" if med[name] / d >= 0.80 else "MISSES") + ")" if name == "ours" else ""))
+    if med["ours"] and med["squid"]:
+        print(f"ours/squid         {med['ours'] / med['squid']:.2f}")
+    if med["ours"] and med["tinyproxy"]:
+        print(f"ours/tinyproxy     {med['ours'] / med['tinyproxy']:.2f}")
+PY
