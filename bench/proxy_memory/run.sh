@@ -149,6 +149,7 @@ measure() {  # $1 peer, $2 round; appends "peer kib_per_tunnel" to $tmp/results
   local took=$((SECONDS - t0))
   sleep 2  # let the proxy settle (freed handshake buffers, lazy allocations)
   after=$(rss_kib "$peer_pid")
+  local held; held=$(tail -1 "$tmp/listen.out" 2>/dev/null || echo 0)
   echo check >&7
   wait_line "$tmp/open.out" '^open ' 60 || true
   state=$(grep -E '^(established|open )|failure' "$tmp/open.out" | tr '\n' ' ')
@@ -157,19 +158,20 @@ measure() {  # $1 peer, $2 round; appends "peer kib_per_tunnel" to $tmp/results
   wait "$opid" 2>/dev/null || true
   sleep 2
   closed_rss=$(rss_kib "$peer_pid")
-  local held; held=$(tail -1 "$tmp/listen.out" 2>/dev/null || echo 0)
+  local left; left=$(tail -1 "$tmp/listen.out" 2>/dev/null || echo 0)
   kill "$lpid" 2>/dev/null || true; wait "$lpid" 2>/dev/null || true
   local nprocs=$((1 + $(descendants "$peer_pid" | wc -l)))
   stop_peer "$peer"
   local est; est=$(sed -n 's/^established \([0-9]*\).*/\1/p' "$tmp/open.out")
-  python3 - "$peer" "$r" "$before" "$after" "$closed_rss" "$n" "${est:-0}" "$held" "$took" "$nprocs" "$state" <<'PY' | tee -a "$tmp/report"
+  python3 - "$peer" "$r" "$before" "$after" "$closed_rss" "$n" "${est:-0}" "$held" "$took" "$nprocs" "$state" "$left" <<'PY' | tee -a "$tmp/report"
 import sys
-peer, r, before, after, closed, n, est, held, took, nprocs, state = sys.argv[1:]
+peer, r, before, after, closed, n, est, held, took, nprocs, state, left = sys.argv[1:]
 before, after, closed, n, est = int(before), int(after), int(closed), int(n), int(est)
 per = (after - before) / est if est else float("nan")
 print(f"round {r} {peer:10s} processes {nprocs}  RSS fresh {before:7d} KiB  with {est} tunnels {after:7d} KiB"
       f"  (+{after - before} KiB = {per:.1f} KiB/tunnel)  after closing {closed:7d} KiB"
-      f"  [listener held {held}, opened in {took} s; {state.strip()}]")
+      f"  [listener held {held}, opened in {took} s; {state.strip()}; 2 s after the clients closed,"
+      f" {left} upstream sides still open]")
 PY
   echo "$peer $(python3 -c "print(($after - $before) / max(${est:-0}, 1))") ${est:-0}" >> "$tmp/results"
 }

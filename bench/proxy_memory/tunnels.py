@@ -4,7 +4,8 @@
   tunnels.py listen PORTFILE
       A TCP listener on 127.0.0.1 (free port, written to PORTFILE) that accepts every connection and
       never sends anything; it keeps the sockets open until it is killed. Prints the number of
-      connections it holds to stdout every time it changes (last line = current count).
+      connections it holds to stdout every time it changes (last line = current count; the maximum is
+      the number it held at once). A connection the client side ends is closed here too.
 
   tunnels.py open PROXY_PORT TARGET_PORT COUNT
       Opens COUNT connections to the proxy, sends `CONNECT 127.0.0.1:TARGET_PORT HTTP/1.1` on each
@@ -23,12 +24,16 @@ async def listen(portfile):
     async def on_conn(reader, writer):
         held.append(writer)
         print(len(held), flush=True)
-        # Stay silent; reading until EOF keeps the coroutine (and the socket) alive.
+        # Stay silent; reading until EOF keeps the coroutine (and the socket) alive. On EOF close our
+        # side too, as a server would: a half-closed tunnel stays open in the proxy.
         try:
             while await reader.read(65536):
                 pass
         except ConnectionError:
             pass
+        writer.close()
+        held.remove(writer)
+        print(len(held), flush=True)
 
     server = await asyncio.start_server(on_conn, "127.0.0.1", 0, backlog=4096)
     with open(portfile + ".tmp", "w") as f:
