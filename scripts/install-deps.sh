@@ -20,7 +20,7 @@ test_deps=(
   python3 python3-pacparser curl ca-certificates openssl iproute2
   chromium squid microsocks dnsmasq nginx-light procps dante-server
   wrk bc
-  apache2-utils
+  apache2-utils stunnel4
 )
 
 missing=()

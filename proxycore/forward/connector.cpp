@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -41,6 +42,10 @@ std::string hop_key(const proxy_server& hop, const request_target& t) {
 }
 
 bool is_hop_down(const error& e) { return !e.is(errc::http); }
+
+bool takes_absolute_uri(const proxy_server& hop) {
+  return hop.type() == proxy_server::scheme::http || hop.type() == proxy_server::scheme::https;
+}
 
 asio::awaitable<result<tcp::socket>> connector::connect_host(std::string host, std::uint16_t port) {
   auto addresses = co_await resolver_.resolve(host);
@@ -90,15 +95,23 @@ asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(co
                                                                                const request_target& t,
                                                                                bool tunnel) {
   using scheme = proxy_server::scheme;
-  if (hop.type() == scheme::https || hop.type() == scheme::quic) {
+  if (hop.type() == scheme::quic) {
     co_return error(errc::unsupported, std::string("proxy type ") +
                                            proxy_server::scheme_name(hop.type()) + " is not supported");
   }
   bool direct = hop.is_direct();
   auto stream = co_await connect_host(direct ? t.host : hop.host(), direct ? t.port : hop.port());
   if (!stream) co_return std::move(stream).error();
-  auto conn = std::make_unique<upstream_connection>(beast::tcp_stream(std::move(*stream)));
+  auto conn = std::make_unique<upstream_connection>(std::move(*stream));
   conn->key = hop_key(hop, t);
+  if (hop.type() == scheme::https) {
+    conn->stream.expires_after(config_.connect_timeout);
+    // No SNI for an address literal (RFC 6066 §3); the certificate must then name the address.
+    boost::system::error_code not_literal;
+    asio::ip::make_address(hop.host(), not_literal);
+    auto [ec] = co_await conn->stream.async_start_tls(tls_, hop.host(), bool(not_literal), token);
+    if (ec) co_return io_failure(ec, "TLS handshake with " + hop.to_pac_string());
+  }
   if (hop.type() == scheme::socks4 || hop.type() == scheme::socks5) {
     std::optional<asio::ip::address_v4> v4;
     if (hop.type() == scheme::socks4) {

@@ -3,10 +3,12 @@
 //   DIRECT         TCP to the origin, trying every address it resolves to in turn (SPEC point 7)
 //   PROXY / HTTP   TCP to the proxy; for a tunnel, also its CONNECT exchange
 //   SOCKS4 / 5     TCP to the SOCKS proxy, then its CONNECT handshake (socks_client.hpp)
-//   HTTPS, QUIC    not supported: errc::unsupported (the next hop is tried)
+//   HTTPS          TLS to the proxy (certificate and host name verified), then as PROXY
+//   QUIC           not supported: errc::unsupported (the next hop is tried)
 // Each step has the config's connect deadline. Used from one I/O thread; borrows its arguments.
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
 
@@ -29,8 +31,9 @@ bool is_hop_down(const error& e);
 
 class connector {
  public:
-  connector(origin_resolver& resolver, const proxy_config& config, const std::string& via_name)
-      : resolver_(resolver), config_(config), via_name_(via_name) {}
+  connector(origin_resolver& resolver, const proxy_config& config, const std::string& via_name,
+            boost::asio::ssl::context& tls)
+      : resolver_(resolver), config_(config), via_name_(via_name), tls_(tls) {}
 
   // TCP to host:port. Errors: errc::dns_*, errc::io (every address refused or failed; the message
   // lists each), errc::timeout.
@@ -38,7 +41,8 @@ class connector {
                                                                            std::uint16_t port);
 
   // A fresh connection through `hop` for `t` (tunnel: ready for raw bytes to t's authority).
-  // Errors: as connect_host, plus errc::http (the proxy refused), errc::unsupported.
+  // Errors: as connect_host, plus errc::http (the proxy refused), errc::unsupported, errc::io for a
+  // failed TLS handshake (the message names the reason, e.g. certificate verify failed).
   boost::asio::awaitable<result<std::unique_ptr<upstream_connection>>> open(const proxy_server& hop,
                                                                              const request_target& t,
                                                                              bool tunnel);
@@ -49,6 +53,10 @@ class connector {
   origin_resolver& resolver_;
   const proxy_config& config_;
   const std::string& via_name_;
+  boost::asio::ssl::context& tls_;
 };
+
+// Whether requests to this hop carry the absolute URI (a proxy: PROXY/HTTP or HTTPS).
+bool takes_absolute_uri(const proxy_server& hop);
 
 }  // namespace wpadkit::forward

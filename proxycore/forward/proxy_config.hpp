@@ -85,6 +85,10 @@ struct proxy_config {
   std::chrono::milliseconds pac_timeout = 5s;           // waiting for a PAC decision → 502
   std::chrono::milliseconds shutdown_grace = 10s;       // SIGTERM drain
 
+  // Extra CA certificates (a PEM file) trusted for HTTPS proxies besides the system store, which
+  // OpenSSL finds as usual (SSL_CERT_FILE / SSL_CERT_DIR override it). Empty: the system store only.
+  std::string https_proxy_ca_file;
+
   // Chromium's bad-proxy list: a proxy that failed is tried last for this long.
   std::chrono::milliseconds bad_proxy_retry = limits::bad_proxy_retry;
 

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -47,6 +48,26 @@ result<tcp::acceptor> bind_acceptor(asio::io_context& ctx, const asio::ip::addre
                                ec.message());
   }
   return acc;
+}
+
+// Certificates are verified (chain and host name) for every HTTPS proxy: a proxy sees all the plain
+// HTTP of its clients, so a spoofed one must not be accepted.
+result<void> configure_tls(asio::ssl::context& tls, const proxy_config& c) {
+  boost::system::error_code ec;
+  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1,
+                  ec);
+  if (!ec) tls.set_default_verify_paths(ec);
+  if (ec) return error(errc::config, "cannot set up TLS for HTTPS proxies: " + ec.message());
+  if (!c.https_proxy_ca_file.empty()) {
+    tls.load_verify_file(c.https_proxy_ca_file, ec);
+    if (ec) {
+      return error(errc::config, "cannot load CA certificates from '" + c.https_proxy_ca_file + "': " +
+                                     ec.message());
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -173,6 +194,7 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
   unsigned n = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   auto p = std::make_unique<impl>(std::move(config), std::move(services.clock));
   auto& s = p->state;
+  if (auto ok = configure_tls(s.tls, s.config); !ok) return std::move(ok).error();
   s.decisions = std::move(services.decisions);
   s.hosts = std::move(services.hosts);
   s.access_log = std::move(services.access_log);
@@ -185,7 +207,7 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
       w->dns = std::move(*dns);
     }
     w->resolver = std::make_unique<origin_resolver>(s.hosts, w->dns.get(), s.stats);
-    w->connect = std::make_unique<connector>(*w->resolver, s.config, s.via_name);
+    w->connect = std::make_unique<connector>(*w->resolver, s.config, s.via_name, s.tls);
     p->workers.push_back(std::move(w));
   }
   auto& ctx0 = *p->workers.front()->ctx;

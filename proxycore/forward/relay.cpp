@@ -13,22 +13,32 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 template <bool isRequest>
-asio::awaitable<relay_outcome> relay_body(beast::tcp_stream& in, beast::flat_buffer& in_buffer,
-                                          http::parser<isRequest, http::buffer_body>& parser,
-                                          beast::tcp_stream& out,
+asio::awaitable<relay_outcome> relay_body(stream& in, beast::flat_buffer& in_buffer,
+                                          http::parser<isRequest, http::buffer_body>& parser, stream& out,
                                           http::serializer<isRequest, http::buffer_body>& serializer,
                                           std::size_t buffer_size, relay_deadlines deadlines) {
   constexpr auto token = asio::as_tuple(asio::use_awaitable);
   relay_outcome outcome;
-  // Allocated only while this message's body flows.
-  auto buffer = std::make_unique<char[]>(buffer_size);
+  auto write_head = [&]() -> asio::awaitable<bool> {
+    out.expires_after(deadlines.write);
+    auto [ec, n] = co_await http::async_write_header(out, serializer, token);
+    outcome.bytes_written += n;
+    if (ec) outcome.write_error = ec;
+    co_return !ec;
+  };
+  // The head alone, at once, unless a piece of the body is already here to go out with it.
+  if (!serializer.is_header_done() && !parser.is_done() && in_buffer.size() == 0) {
+    if (!co_await write_head()) co_return outcome;
+  }
+  std::unique_ptr<char[]> buffer;  // allocated only while a body flows
   auto& body = parser.get().body();
   while (!serializer.is_done()) {
     if (!parser.is_done()) {
+      if (!buffer) buffer = std::make_unique<char[]>(buffer_size);
       body.data = buffer.get();
       body.size = buffer_size;
       in.expires_after(deadlines.read);
-      auto [ec, n] = co_await http::async_read(in, in_buffer, parser, token);
+      auto [ec, n] = co_await http::async_read_some(in, in_buffer, parser, token);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         outcome.read_error = ec;
@@ -37,6 +47,11 @@ asio::awaitable<relay_outcome> relay_body(beast::tcp_stream& in, beast::flat_buf
       body.size = buffer_size - body.size;
       body.data = buffer.get();
       body.more = !parser.is_done();
+      if (body.size == 0 && body.more) {
+        // Only framing arrived (a chunk header): nothing to pass on yet, but never hold the head.
+        if (!serializer.is_header_done() && !co_await write_head()) co_return outcome;
+        continue;
+      }
     } else {
       body.data = nullptr;
       body.size = 0;
@@ -45,20 +60,20 @@ asio::awaitable<relay_outcome> relay_body(beast::tcp_stream& in, beast::flat_buf
     out.expires_after(deadlines.write);
     auto [wec, written] = co_await http::async_write(out, serializer, token);
     if (wec == http::error::need_buffer) wec = {};
+    outcome.bytes_written += written;
     if (wec) {
       outcome.write_error = wec;
       co_return outcome;
     }
-    outcome.bytes_written += written;
   }
   co_return outcome;
 }
 
 template asio::awaitable<relay_outcome> relay_body<true>(
-    beast::tcp_stream&, beast::flat_buffer&, http::parser<true, http::buffer_body>&, beast::tcp_stream&,
+    stream&, beast::flat_buffer&, http::parser<true, http::buffer_body>&, stream&,
     http::serializer<true, http::buffer_body>&, std::size_t, relay_deadlines);
 template asio::awaitable<relay_outcome> relay_body<false>(
-    beast::tcp_stream&, beast::flat_buffer&, http::parser<false, http::buffer_body>&, beast::tcp_stream&,
+    stream&, beast::flat_buffer&, http::parser<false, http::buffer_body>&, stream&,
     http::serializer<false, http::buffer_body>&, std::size_t, relay_deadlines);
 
 }  // namespace wpadkit::forward

@@ -3,7 +3,7 @@
 // API: pacserver and pactool use proxy_service.hpp.
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <set>
 #include <string>
@@ -16,6 +16,7 @@
 #include "proxycore/forward/origin_resolver.hpp"
 #include "proxycore/forward/proxy_chooser.hpp"
 #include "proxycore/forward/proxy_config.hpp"
+#include "proxycore/forward/stream.hpp"
 #include "proxycore/forward/upstream_pool.hpp"
 
 namespace wpadkit::forward {
@@ -29,6 +30,8 @@ struct shared_state {
   std::shared_ptr<decision_source> decisions;
   host_table hosts;
   proxy_chooser chooser;
+  // TLS client settings for HTTPS proxies (OpenSSL's SSL_CTX is safe to share between threads).
+  boost::asio::ssl::context tls{boost::asio::ssl::context::tls_client};
   metrics stats;
   access_log_sink access_log;
   log_format format = log_format::text;
@@ -47,7 +50,7 @@ struct worker {
   std::unique_ptr<connector> connect;
   upstream_pool pool;
   // Clients waiting for their next request head: closed at shutdown so that they end at once.
-  std::set<boost::beast::tcp_stream*> idle_clients;
+  std::set<stream*> idle_clients;
 };
 
 }  // namespace wpadkit::forward

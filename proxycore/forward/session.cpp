@@ -9,6 +9,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <atomic>
 #include <optional>
 
 #include "proxycore/forward/error_response.hpp"
@@ -44,17 +45,16 @@ std::string seconds_text(std::chrono::milliseconds d) {
 
 // A PAC decision travelling from an engine thread back to this I/O thread. The io_context is held
 // first so that it outlives the timer (members are destroyed in reverse order).
+//
+// A decision can also complete inline, inside find_proxy (a cache hit, a fixed route): then it is
+// taken as is, with no post and no timer wait. `phase` settles which case happened, without a lock.
 struct pending_decision {
   explicit pending_decision(std::shared_ptr<asio::io_context> c) : ctx(std::move(c)), timer(*ctx) {}
+  enum : int { calling, returned, storing, stored };
   std::shared_ptr<asio::io_context> ctx;
   asio::steady_timer timer;
   std::optional<result<std::string>> value;
-};
-
-// Shared between a head-read and its timer's handler, which may run after the read completed.
-struct head_deadline {
-  bool done = false;
-  bool fired = false;
+  std::atomic<int> phase{calling};
 };
 
 // How one attempt at a hop ended.
@@ -108,7 +108,7 @@ class session {
   shared_state& s_;
   worker& w_;
   const proxy_config& cfg_;
-  beast::tcp_stream client_;
+  stream client_;
   beast::flat_buffer buffer_;
   std::string peer_;
   bool allowed_ = false;
@@ -127,23 +127,11 @@ asio::awaitable<bool> session::serve_one() {
   rec_ = access_record{};
   rec_.client = peer_;
   expect_continue_ = continue_sent_ = body_started_ = false;
-  // Our own timer, not the stream's: a tcp_stream timeout closes the socket, and a slow client must
-  // still get its 408.
-  auto deadline = std::make_shared<head_deadline>();
-  asio::steady_timer timer(client_.get_executor());
-  timer.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
-  timer.async_wait([deadline, &sock = client_.socket()](boost::system::error_code tec) {
-    if (tec || deadline->done) return;
-    deadline->fired = true;
-    sock.cancel();
-  });
-  client_.expires_never();
+  // A timeout leaves the connection open (forward::stream), so a slow client still gets its 408.
+  client_.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
   w_.idle_clients.insert(&client_);
   auto [ec, n] = co_await http::async_read_header(client_, buffer_, p, token);
   w_.idle_clients.erase(&client_);
-  deadline->done = true;
-  timer.cancel();
-  if (deadline->fired && ec == asio::error::operation_aborted) ec = beast::error::timeout;
   rec_.start = std::chrono::system_clock::now();
   started_ = std::chrono::steady_clock::now();
   rec_.bytes_in = n;
@@ -255,13 +243,26 @@ asio::awaitable<result<std::string>> session::decide(const request_target& t) {
   state->timer.expires_after(limit);
   auto begun = std::chrono::steady_clock::now();
   s_.decisions->find_proxy(t.pac_url(), t.host, [state](result<std::string> r) {
+    int expected = pending_decision::calling;
+    if (state->phase.compare_exchange_strong(expected, pending_decision::storing)) {
+      state->value = std::move(r);  // find_proxy has not returned yet: the caller takes it from here
+      state->phase.store(pending_decision::stored, std::memory_order_release);
+      return;
+    }
     auto& ctx = *state->ctx;
     asio::post(ctx, [state = std::move(state), r = std::move(r)]() mutable {
       state->value = std::move(r);
       state->timer.cancel();
     });
   });
-  co_await state->timer.async_wait(token);
+  int expected = pending_decision::calling;
+  if (state->phase.compare_exchange_strong(expected, pending_decision::returned)) {
+    co_await state->timer.async_wait(token);
+  } else {
+    // Completed during the call (on this thread, or on an engine thread that is finishing its store).
+    while (state->phase.load(std::memory_order_acquire) != pending_decision::stored) {
+    }
+  }
   auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - begun);
   rec_.pac_time = took;
   s_.stats.observe_pac_eval(took);
@@ -300,7 +301,7 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
   std::vector<std::string> attempts;
   for (auto i : s_.chooser.order(keys)) {
     const auto& hop = list.servers[i];
-    req.target(hop.type() == proxy_server::scheme::http ? t.absolute_form() : t.origin_form);
+    req.target(takes_absolute_uri(hop) ? t.absolute_form() : t.origin_form);
     for (int round = 0; round < 2; ++round) {
       auto up = w_.pool.checkout(hop_key(hop, t));
       if (up) {
@@ -435,28 +436,30 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
   }
   auto& res = rp->get();
   const bool upstream_reusable = res.keep_alive() && !rp->need_eof();
-  bool keep = req.keep_alive() && !rp->need_eof() && !s_.stopping.load();
+  // A body that ends when the server closes (no length, not chunked) is re-chunked for an HTTP/1.1
+  // client, whose connection then stays open; as an HTTP/1.1 intermediary we send our own version
+  // (RFC 9110 §2.5), which chunked framing needs.
+  const bool rechunk = rp->need_eof() && req.version() >= 11;
+  bool keep = req.keep_alive() && (!rp->need_eof() || rechunk) && !s_.stopping.load();
   strip_hop_by_hop(res.base(), false);
   append_via(res.base(), res.version(), s_.via_name);
   if (req.version() < 11 && res.chunked()) {
     res.chunked(false);  // an HTTP/1.0 client cannot read chunked: send the body raw, then close
     keep = false;
   }
+  if (rechunk) {
+    res.version(11);
+    res.chunked(true);
+  }
   res.keep_alive(keep);
   rec_.status = res.result_int();
   s_.stats.count_status(rec_.status);
   http::response_serializer<http::buffer_body> sr{res};
-  client_.expires_after(cfg_.upstream_timeout);
-  auto [hec, hn] = co_await http::async_write_header(client_, sr, token);
-  rec_.bytes_out += hn;
-  if (hec) co_return false;
-  relay_outcome relayed;
-  if (!rp->is_done()) {
-    relayed = co_await relay_body<false>(up->stream, up->buffer, *rp, client_, sr, cfg_.relay_buffer,
-                                         {cfg_.upstream_timeout, cfg_.upstream_timeout});
-  }
+  // The head goes out with the first piece of the body when that arrived with it (one write).
+  auto relayed = co_await relay_body<false>(up->stream, up->buffer, *rp, client_, sr, cfg_.relay_buffer,
+                                            {cfg_.upstream_timeout, cfg_.upstream_timeout});
   rec_.bytes_out += relayed.bytes_written;
-  s_.stats.bytes_to_clients.fetch_add(hn + relayed.bytes_written, std::memory_order_relaxed);
+  s_.stats.bytes_to_clients.fetch_add(relayed.bytes_written, std::memory_order_relaxed);
   if (!relayed.complete()) co_return false;  // the client saw a truncated body: close
   if (upstream_reusable && !s_.stopping.load()) w_.pool.park(std::move(up));
   co_return keep;

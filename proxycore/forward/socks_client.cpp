@@ -107,7 +107,7 @@ result<std::size_t> parse_socks5_reply_head(const std::array<std::uint8_t, 5>& h
   return error(errc::http, "malformed SOCKS5 reply (address type " + std::to_string(head[3]) + ")");
 }
 
-asio::awaitable<result<void>> socks_connect(boost::beast::tcp_stream& stream, version v,
+asio::awaitable<result<void>> socks_connect(forward::stream& stream, version v,
                                             std::string host, std::uint16_t port,
                                             std::optional<asio::ip::address_v4> local_v4) {
   auto token = asio::as_tuple(asio::use_awaitable);

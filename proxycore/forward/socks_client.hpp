@@ -10,7 +10,6 @@
 #include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "proxycore/base/error.hpp"
+#include "proxycore/forward/stream.hpp"
 
 namespace wpadkit::forward::socks {
 
@@ -45,7 +45,7 @@ enum class version { v4, v5 };
 // Runs the handshake on `stream` (connected to the SOCKS proxy; its deadline is the caller's).
 // Afterwards the stream is a tunnel to host:port. Completes on the stream's executor.
 // Errors: errc::http (refused / malformed reply), the stream's I/O errors (with errc::io), errc::timeout.
-boost::asio::awaitable<result<void>> socks_connect(boost::beast::tcp_stream& stream, version v,
+boost::asio::awaitable<result<void>> socks_connect(forward::stream& stream, version v,
                                                   std::string host, std::uint16_t port,
                                                   std::optional<boost::asio::ip::address_v4> local_v4);
 

@@ -2,9 +2,11 @@
 // forward::upstream_pool — idle keep-alive connections to next hops, keyed by the hop
 // ("DIRECT origin:80", "PROXY p:3128", "SOCKS5 s:1080>origin:80"), one pool per I/O thread (a socket
 // belongs to its thread's io_context, so the pool needs no lock). Bounded per key and by age; a
-// connection the peer closed while idle is noticed at checkout (a non-blocking peek) and dropped.
+// connection idle for a second or more is checked at checkout (a non-blocking peek) and dropped if the
+// peer closed it. One parked for less was alive a moment ago: the peek would cost a system call per
+// request on a busy hop, and the rare close in that window is caught by the caller's retry on a fresh
+// connection (session: a reused connection that fails before any response byte is retried).
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -12,12 +14,14 @@
 #include <optional>
 #include <string>
 
+#include "proxycore/forward/stream.hpp"
+
 namespace wpadkit::forward {
 
 // One connection to a next hop, with the bytes read from it and not yet parsed.
 struct upstream_connection {
-  explicit upstream_connection(boost::beast::tcp_stream s) : stream(std::move(s)) {}
-  boost::beast::tcp_stream stream;
+  explicit upstream_connection(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
+  forward::stream stream;
   boost::beast::flat_buffer buffer;
   std::string key;
   bool reused = false;  // came from the pool (so a failure may just be a stale keep-alive)
