@@ -27,6 +27,17 @@ TEST_CASE("tokenize_js handles template literals and division after a paren") {
   for (const auto& tok : t) CHECK(tok.type != js_token::kind::regex);
 }
 
+TEST_CASE("tokenize_js: a regex right after the head of if/while/for is a regex") {
+  auto t = tokenize_js("if (h) /a\\/b(c)/.test(u); while (f(x)) /y/g.exec(s); z = (g(1)) / 2 / 3;");
+  std::vector<std::string_view> regexes;
+  for (const auto& tok : t) {
+    if (tok.type == js_token::kind::regex) regexes.push_back(tok.text);
+  }
+  REQUIRE(regexes.size() == 2);
+  CHECK(regexes[0] == "/a\\/b(c)/");
+  CHECK(regexes[1] == "/y/g");
+}
+
 TEST_CASE("instrument_returns wraps each return and keeps line numbers") {
   using row = std::tuple<std::string, std::string>;
   auto [src, expected] = GENERATE(table<std::string, std::string>({

@@ -45,6 +45,7 @@ class tokenizer {
       start_col_ = col();
       js_token::kind k = scan();
       out_.push_back(js_token{k, s_.substr(start_, pos_ - start_), start_, start_line_, start_col_, nl});
+      track_parens(out_.back());
     }
     return std::move(out_);
   }
@@ -91,6 +92,22 @@ class tokenizer {
     return nl;
   }
 
+  // `if (x) /re/.test(y)`: a `)` that closes the head of if/while/for/with ends no expression, so a
+  // `/` after it starts a regex; after any other `)` it divides. The stack remembers, per open `(`,
+  // whether it began such a head.
+  void track_parens(const js_token& t) {
+    if (t.type != js_token::kind::punct) return;
+    if (t.text == "(") {
+      bool head = out_.size() >= 2 && out_[out_.size() - 2].type == js_token::kind::keyword &&
+                  (out_[out_.size() - 2].text == "if" || out_[out_.size() - 2].text == "while" ||
+                   out_[out_.size() - 2].text == "for" || out_[out_.size() - 2].text == "with");
+      parens_.push_back(head);
+    } else if (t.text == ")") {
+      closed_statement_head_ = !parens_.empty() && parens_.back();
+      if (!parens_.empty()) parens_.pop_back();
+    }
+  }
+
   bool regex_allowed() const {
     if (out_.empty()) return true;
     const auto& p = out_.back();
@@ -107,7 +124,8 @@ class tokenizer {
         }
         return false;
       case js_token::kind::punct:
-        return !(p.text == ")" || p.text == "]" || p.text == "++" || p.text == "--");
+        if (p.text == ")") return closed_statement_head_;
+        return !(p.text == "]" || p.text == "++" || p.text == "--");
     }
     return true;
   }
@@ -212,6 +230,8 @@ class tokenizer {
     return js_token::kind::punct;
   }
 
+  std::vector<bool> parens_;
+  bool closed_statement_head_ = false;
   std::string_view s_;
   std::size_t pos_ = 0;
   std::size_t line_start_ = 0;
