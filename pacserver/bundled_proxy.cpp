@@ -1,5 +1,6 @@
 #include "pacserver/bundled_proxy.hpp"
 
+#include "configfile/access_log_file.hpp"
 #include "proxycore/forward/proxy_service.hpp"
 
 namespace wpadkit::pacserver {
@@ -22,7 +23,7 @@ result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_c
   if (!settings.enabled) return std::unique_ptr<bundled_proxy>();
   const std::string where = settings.source.place().empty() ? "[proxy]" : settings.source.place();
 
-  forward::proxy_config pc;
+  forward::proxy_config pc = settings.settings.config;
   boost::system::error_code ec;
   pc.listen_address = boost::asio::ip::make_address(settings.listen.host, ec);
   if (ec) {
@@ -30,16 +31,24 @@ result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_c
         .at(where);
   }
   pc.listen_port = static_cast<std::uint16_t>(settings.listen.port);
-  // The proxy serves the clients the PAC is served to; loopback always (the machine itself).
-  for (const auto& c : clients) {
-    pc.allowed_clients.push_back({c.network(), static_cast<unsigned>(c.prefix())});
+  if (pc.allowed_clients.empty()) {
+    // Unless [proxy] allowed_clients says otherwise, the proxy serves the clients the PAC is served
+    // to; loopback always (the machine itself).
+    for (const auto& c : clients) {
+      pc.allowed_clients.push_back({c.network(), static_cast<unsigned>(c.prefix())});
+    }
+    for (const char* loopback : {"127.0.0.0/8", "::1/128"}) {
+      pc.allowed_clients.push_back(*forward::parse_client_network(loopback));
+    }
   }
-  for (const char* loopback : {"127.0.0.0/8", "::1/128"}) {
-    pc.allowed_clients.push_back(*forward::parse_client_network(loopback));
-  }
+  if (auto ok = forward::validate_config(pc); !ok) return std::move(ok.error()).at(where);
 
   forward::proxy_services ps;
   ps.decisions = forward::fixed_decisions("DIRECT");
+  auto log = configfile::open_access_log(settings.settings.access_log);
+  if (!log) return std::move(log.error());
+  ps.access_log = std::move(*log);
+  ps.access_log_format = settings.settings.log_format;
   auto svc = forward::proxy_service::start(std::move(pc), std::move(ps));
   if (!svc) {
     auto e = svc.error();

@@ -4,7 +4,9 @@
 // names a proxy that is running.
 //
 // The bundled proxy is the LAN's way out: it forwards every request DIRECT (the PAC decides which
-// requests come to it), serves the same clients pacserver serves (allowed_clients), and adds its Via.
+// requests come to it), serves the same clients pacserver serves (allowed_clients) unless [proxy]
+// names its own, and adds its Via. Every other setting comes from the [proxy] section, read by the
+// reader pactool proxy --config shares (configfile/proxy_section.hpp).
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,9 +24,10 @@ class bundled_proxy {
   virtual int port() const = 0;  // the bound port
 };
 
-// Starts the bundled proxy on `settings.listen` for `clients`. Returns null when proxy.enabled is
-// false. Errors: errc::io when it cannot listen (the message names the address and the config
-// place of [proxy]), errc::config for a value the proxy refuses. Never throws.
+// Starts the bundled proxy on `settings.listen` with `settings.settings`; `clients` are served when
+// [proxy] gives no allowed_clients. Returns null when proxy.enabled is false. Errors: errc::io when
+// it cannot listen (the message names the address and the config place of [proxy]) or cannot open
+// its access log, errc::config for a value the proxy refuses. Never throws.
 result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_config& settings,
                                                            const std::vector<cidr>& clients);
 

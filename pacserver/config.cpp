@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "pacserver/toml_reader.hpp"
 
@@ -113,8 +111,12 @@ result<void> read_limits(const reader& r, const toml::table& t, limits_config& l
   return {};
 }
 
-result<void> read_bundled_proxy(const reader& r, const toml::table& t, bundled_proxy_config& p) {
-  if (auto ok = r.only(t, "proxy", {"enabled", "listen"}); !ok) return ok.error();
+result<void> read_bundled_proxy(const reader& r, const toml::table& t,
+                                const std::filesystem::path& base_dir, bundled_proxy_config& p) {
+  if (auto ok = configfile::read_proxy_section(r, t, "proxy", base_dir, p.settings, {"enabled"});
+      !ok) {
+    return ok.error();
+  }
   p.source = r.ref(t, "proxy");
   // A [proxy] section turns the bundled proxy on unless it says enabled = false.
   p.enabled = true;
@@ -122,13 +124,12 @@ result<void> read_bundled_proxy(const reader& r, const toml::table& t, bundled_p
     WPADKIT_TRY(b, r.boolean(*n, "proxy.enabled"));
     p.enabled = b;
   }
-  if (auto n = t.get("listen")) {
-    WPADKIT_TRY(s, r.string(*n, "proxy.listen"));
-    auto a = parse_listen_address(s);
-    if (!a) return r.fail(*n, "proxy.listen", a.error().message);
-    p.listen = *a;
+  if (t.get("listen")) {
+    p.listen = {p.settings.config.listen_address.to_string(), p.settings.config.listen_port};
   }
-  return {};
+  // Read now, so that --check and a reload find a bad users file or an unset password variable
+  // before anything is served with it.
+  return configfile::load_credentials(p.settings);
 }
 
 // PAC proxy tokens accepted in [[proxies]].type, mapped to their canonical spelling.
@@ -483,14 +484,7 @@ std::vector<cidr> default_allowed_clients() {
 
 result<server_config> parse_config(std::string_view text, std::string file,
                                    const std::filesystem::path& base_dir) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    return error(errc::parse, std::string(e.description()))
-        .at(file, static_cast<int>(e.source().begin.line),
-            static_cast<int>(e.source().begin.column));
-  }
+  WPADKIT_TRY(root, configfile::parse_toml(text, file));
   const reader r(file);
   server_config c;
   c.file = file;
@@ -517,7 +511,7 @@ result<server_config> parse_config(std::string_view text, std::string file,
   }
   WPADKIT_TRY(prox, section("proxy"));
   if (prox) {
-    if (auto ok = read_bundled_proxy(r, *prox, c.proxy); !ok) return ok.error();
+    if (auto ok = read_bundled_proxy(r, *prox, base_dir, c.proxy); !ok) return ok.error();
   }
   if (const auto* n = root.get("proxies")) {
     if (!n->is_array()) return r.fail(*n, "proxies", "expected [[proxies]] tables");
@@ -553,13 +547,9 @@ result<server_config> parse_config(std::string_view text, std::string file,
 }
 
 result<server_config> load_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error(errc::io, "cannot read the config file").at(path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return error(errc::io, "error while reading the config file").at(path.string());
+  WPADKIT_TRY(text, configfile::read_config_file(path));
   auto base = path.parent_path();
-  return parse_config(text.str(), path.string(), base.empty() ? std::filesystem::path(".") : base);
+  return parse_config(text, path.string(), base.empty() ? std::filesystem::path(".") : base);
 }
 
 }  // namespace wpadkit::pacserver

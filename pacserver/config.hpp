@@ -9,7 +9,8 @@
 //               templates_dir, watch, watch_interval_ms, default_variant
 //   [limits]    max_pac_bytes, read_timeout_ms, write_timeout_ms, keep_alive_requests,
 //               keep_alive_timeout_ms, threads, max_request_bytes
-//   [proxy]     the bundled forwarding proxy: enabled, listen
+//   [proxy]     the bundled forwarding proxy: enabled, and every key of the shared [proxy] section
+//               (configfile/proxy_section.hpp: listen, admin, allowed_clients, via, deadlines...)
 //   [[proxies]] name, address ("host:port"), type (PROXY, HTTPS, SOCKS, SOCKS4, SOCKS5)
 //   [rulesets.NAME]  direct_plain_hostnames, direct_domains, direct_networks, default, pool,
 //                    [[rulesets.NAME.routes]] domains, networks, via
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "configfile/proxy_section.hpp"
 #include "pacserver/cidr.hpp"
 #include "proxycore/base/error.hpp"
 
@@ -110,7 +112,11 @@ struct limits_config {
 
 struct bundled_proxy_config {
   bool enabled = false;  // on when the config has a [proxy] section (the built-in default has one)
+  // proxy.listen (or --proxy-listen): where the proxy listens and what the bundled-proxy PAC names.
   listen_address listen{"127.0.0.1", 3128};
+  // Every other [proxy] key, read by the reader pactool proxy --config shares. Its allowed_clients
+  // empty means "not given": the proxy then serves [server] allowed_clients and loopback.
+  configfile::proxy_section settings;
   source_ref source;
 };
 

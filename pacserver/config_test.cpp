@@ -106,3 +106,45 @@ TEST_CASE("config: a missing file is an io error naming it") {
   CHECK(c.error().is(wpadkit::errc::io));
   CHECK(c.error().where == "/nonexistent/pacserver.toml");
 }
+
+TEST_CASE("config: [proxy] takes the keys pactool proxy --config takes") {
+  auto c = parse(R"([proxy]
+listen = "127.0.0.1:0"
+via = "lan-gw"
+allowed_clients = ["192.168.1.0/24"]
+connect_ports = [443, 8443]
+upstream_timeout_ms = 2000
+access_log = "proxy-access.log"
+
+[[variants]]
+name = "all"
+template = "bundled-proxy"
+)");
+  REQUIRE(c.has_value());
+  CHECK(c->proxy.enabled);
+  CHECK(c->proxy.listen.to_string() == "127.0.0.1:0");
+  const auto& pc = c->proxy.settings.config;
+  CHECK(pc.via_name == "lan-gw");
+  REQUIRE(pc.allowed_clients.size() == 1);
+  CHECK(pc.allowed_clients[0].prefix == 24);
+  CHECK(pc.connect_ports == std::vector<std::uint16_t>{443, 8443});
+  CHECK(pc.upstream_timeout == std::chrono::milliseconds(2000));
+  CHECK(c->proxy.settings.access_log == "./proxy-access.log");
+}
+
+TEST_CASE("config: [proxy] mistakes name file:line and the key; PAC source keys are not pacserver's") {
+  using row = std::tuple<std::string, std::string, std::string>;
+  auto [text, place, words] = GENERATE(table<std::string, std::string, std::string>({
+      row{"[proxy]\nvia = \"a b\"\n", "test.toml:2", "proxy.via"},
+      row{"[proxy]\nenabled = 1\n", "test.toml:2", "proxy.enabled: expected true or false"},
+      row{"[proxy]\n\nconnect_timeout_ms = 0\n", "test.toml:3", "proxy.connect_timeout_ms"},
+      row{"[proxy]\npac = \"auto\"\n", "test.toml:2", "unknown key \"proxy.pac\""},
+      row{"[pac]\nsource = \"auto\"\n", "test.toml:1", "unknown key \"pac\""},
+  }));
+  auto c = parse(text);
+  REQUIRE_FALSE(c.has_value());
+  const auto msg = c.error().to_string();
+  INFO(msg);
+  CHECK(msg.rfind(place + ":", 0) == 0);
+  CHECK(msg.find(words) != std::string::npos);
+}
