@@ -549,6 +549,11 @@ duk_ret_t install_builtins(duk_context* ctx, void*) {
     duk_push_c_function(ctx, b.fn, DUK_VARARGS);
     duk_put_global_string(ctx, helper_names[b.id]);
   }
+  // Browsers have no `Duktape` object: a script probing `typeof Duktape` must see what they see.
+  // Duktape itself reaches its built-ins internally, not through this global.
+  duk_push_global_object(ctx);
+  duk_del_prop_string(ctx, -1, "Duktape");
+  duk_pop(ctx);
   return 0;
 }
 

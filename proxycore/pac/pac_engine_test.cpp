@@ -74,6 +74,12 @@ TEST_CASE("engine evaluates FindProxyForURL with url and host as given") {
   CHECK(call(e, "", "") == "PROXY :1; ");
 }
 
+TEST_CASE("engine exposes no Duktape global, as browsers have none") {
+  auto e = load_ok(
+      "function FindProxyForURL(url, host) { return typeof Duktape + ' ' + ('Duktape' in this); }");
+  CHECK(call(e, "http://a/", "a") == "undefined false");
+}
+
 TEST_CASE("engine reports a syntax error with its line") {
   auto err = load_error("function FindProxyForURL(u, h) {\n  var x = 1;\n  return 'DIRECT' + ;\n}\n");
   CHECK(err.is(errc::pac_syntax));
