@@ -1,0 +1,259 @@
+"""`pactool proxy --config FILE` and pacserver's [proxy] section: the same TOML keys, read by one reader.
+
+End to end: the proxy is started from a settings file (from another working directory, so relative
+paths must be taken against the file), curl goes through it to an EchoOrigin, and the origin's copy
+of the request and the proxy's answers show that the file's settings hold (Via name, CONNECT ports,
+access log, PAC source); flags override the file; a bad file is refused with exit 3 and file:line and
+the key in the message; pacserver's bundled proxy takes the same keys.
+"""
+import json
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+import wpadkit_testlib as lib
+from proxy_peers import EchoOrigin, curl, raw_exchange
+
+DIRECT_PAC = 'function FindProxyForURL(url, host) { return "DIRECT"; }\n'
+
+
+class StartedProxy:
+    """`pactool proxy ARGS` with cwd=/, ready once it printed "listening on ADDR:PORT (via NAME)"."""
+
+    def __init__(self, *args):
+        self.bg = lib.Background([lib.binary("pactool"), "proxy", *args], cwd="/")
+        line = self.bg.proc.stdout.readline()
+        m = re.match(r"listening on 127\.0\.0\.1:(\d+) \(via (\S+)\)", line)
+        if not m:
+            out, err = self.bg.stop()
+            raise AssertionError(f"pactool proxy did not start: {line!r} {out} {err}")
+        self.port, self.via = int(m.group(1)), m.group(2)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.bg.stop()
+
+
+def connect_status(port, target):
+    out = raw_exchange(port, f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode(), timeout=3)
+    return int(out.split(b" ", 2)[1]) if out.startswith(b"HTTP/") else out
+
+
+class PactoolProxyConfig(unittest.TestCase):
+    def setUp(self):
+        self.origin = EchoOrigin().__enter__()
+        self.addCleanup(self.origin.__exit__)
+        self.dir = tempfile.mkdtemp(prefix="wpadkit-proxy-config-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        os.makedirs(os.path.join(self.dir, "logs"))
+        lib.write(os.path.join(self.dir, "routes.pac"), DIRECT_PAC)
+        self.config = lib.write(os.path.join(self.dir, "proxy.toml"), f"""# settings under test
+[proxy]
+listen = "127.0.0.1:0"
+via = "cfg-file-proxy"
+connect_ports = [{self.origin.port}]
+threads = 1
+access_log = "logs/access.log"
+log_format = "json"
+
+[pac]
+source = "routes.pac"
+no_pac = "refuse"
+""")
+
+    def test_file_settings_are_honoured(self):
+        o = f"127.0.0.1:{self.origin.port}"
+        with StartedProxy("--config", self.config) as proxy:
+            self.assertEqual(proxy.via, "cfg-file-proxy")
+            status, head, body = curl("-x", proxy.url, f"http://{o}/from-file")
+            self.assertEqual(status, 200, body)
+            # The origin saw our Via name from the file, and the relative PAC path was found.
+            self.assertIn("GET /from-file HTTP/1.1", body)
+            self.assertRegex(body, r"(?i)via: 1\.1 cfg-file-proxy")
+            # connect_ports from the file replaced the default 443 563.
+            self.assertEqual(connect_status(proxy.port, o), 200)
+            self.assertEqual(connect_status(proxy.port, "127.0.0.1:443"), 403)
+        # The access log went to logs/access.log beside the file, in JSON.
+        with open(os.path.join(self.dir, "logs", "access.log"), encoding="utf-8") as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        self.assertTrue(any("/from-file" in json.dumps(r) for r in records), records)
+
+    def test_flags_override_the_file(self):
+        o = f"127.0.0.1:{self.origin.port}"
+        with StartedProxy("--config", self.config, "--via", "flag-proxy", "--connect-port", "443",
+                          "--route", "DIRECT") as proxy:
+            self.assertEqual(proxy.via, "flag-proxy")
+            status, _, body = curl("-x", proxy.url, f"http://{o}/from-flags")
+            self.assertEqual(status, 200, body)
+            self.assertRegex(body, r"(?i)via: 1\.1 flag-proxy")
+            self.assertNotIn("cfg-file-proxy", body)
+            # --connect-port replaced the file's list.
+            self.assertEqual(connect_status(proxy.port, o), 403)
+
+    def test_bad_files_exit_3_naming_file_line_and_key(self):
+        cases = [
+            ("[proxy]\nlisten = \"127.0.0.1:0\"\nlisen = \"x\"\n", 3, 'unknown key "proxy.lisen"'),
+            ("[proxy]\nvia = \"two words\"\n", 2, "proxy.via"),
+            ("[proxy]\nconnect_ports = [443, 70000]\n", 2, "proxy.connect_ports[1]: must be between 1 and 65535"),
+            ("[pac]\nsource = \"a.pac\"\n\nno_pac = \"sometimes\"\n", 4, "pac.no_pac"),
+            ("[pac]\nsource = \"a.pac\"\n[dns]\nhosts = { \"x.test\" = \"nope\" }\n", 4, "dns.hosts.x.test"),
+            ("[proxy\nlisten = 1\n", 1, ""),
+        ]
+        for text, line, words in cases:
+            path = lib.write(os.path.join(self.dir, "bad.toml"), text)
+            p = lib.run([lib.binary("pactool"), "proxy", "--config", path], timeout=20)
+            self.assertEqual(p.returncode, 3, (text, p.stderr))
+            self.assertIn(f"{path}:{line}:", p.stderr, text)
+            self.assertIn(words, p.stderr, text)
+            self.assertEqual(p.stdout, "", "nothing may listen with a bad file")
+
+    def test_missing_file_and_missing_source(self):
+        p = lib.run([lib.binary("pactool"), "proxy", "--config", os.path.join(self.dir, "none.toml")])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("none.toml", p.stderr)
+        empty = lib.write(os.path.join(self.dir, "empty.toml"), "[proxy]\nlisten = \"127.0.0.1:0\"\n")
+        p = lib.run([lib.binary("pactool"), "proxy", "--config", empty])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("give exactly one of --pac", p.stderr)
+        # A bad flag value over a good file is a usage error naming the flag.
+        p = lib.run([lib.binary("pactool"), "proxy", "--config", self.config, "--listen", "nowhere:1"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--listen", p.stderr)
+
+
+class AuthSettings(unittest.TestCase):
+    """users_file / realm / upstream_auth reach the proxy only when every secret can be read; a bad
+    one stops it with exit 3, naming the users file's line or the variable, and where it was given."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="wpadkit-proxy-auth-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        users = lib.run(["htpasswd", "-nbB", "-C", "5", "alice", "s3cret"], check=0).stdout
+        lib.write(os.path.join(self.dir, "users"), users.strip() + "\n")
+        lib.write(os.path.join(self.dir, "squid.password"), "from-file\n")
+
+    def config(self, extra=""):
+        return lib.write(os.path.join(self.dir, "auth.toml"), f"""[proxy]
+listen = "127.0.0.1:0"
+users_file = "users"
+realm = "corp proxy"
+upstream_auth = [
+  {{ proxy = "squid.corp.test:3128", user = "svc", password_file = "squid.password" }},
+  {{ proxy = "10.0.0.9:8080", user = "svc", password_env = "WPADKIT_TEST_PARENT_PW" }},
+]
+{extra}
+[pac]
+route = "DIRECT"
+""")
+
+    def test_readable_secrets_start_the_proxy(self):
+        env = dict(os.environ, WPADKIT_TEST_PARENT_PW="from-env")
+        bg = lib.Background([lib.binary("pactool"), "proxy", "--config", self.config()], env=env)
+        self.addCleanup(bg.stop)
+        line = bg.proc.stdout.readline()
+        if not re.match(r"listening on 127\.0\.0\.1:\d+", line):
+            self.fail(f"pactool proxy did not start: {line!r} {bg.stop()}")
+
+    def test_unset_variable_and_bad_users_file_exit_3(self):
+        config = self.config()
+        env = {k: v for k, v in os.environ.items() if k != "WPADKIT_TEST_PARENT_PW"}
+        p = lib.run([lib.binary("pactool"), "proxy", "--config", config], env=env)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(f"WPADKIT_TEST_PARENT_PW (given at {config}:7) is not set", p.stderr)
+        self.assertEqual(p.stdout, "")
+
+        lib.write(os.path.join(self.dir, "users"), "alice:$apr1$abc$def\n")
+        p = lib.run([lib.binary("pactool"), "proxy", "--config", config],
+                    env=dict(env, WPADKIT_TEST_PARENT_PW="x"))
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(os.path.join(self.dir, "users") + ":1:", p.stderr)
+        self.assertIn(f"(users file given at {config}:3)", p.stderr)
+
+        # The same through flags: --users replaces users_file, and its origin is the flag.
+        p = lib.run([lib.binary("pactool"), "proxy", "--route", "DIRECT", "--listen", "127.0.0.1:0",
+                     "--users", os.path.join(self.dir, "users")])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("(users file given at --users)", p.stderr)
+        p = lib.run([lib.binary("pactool"), "proxy", "--route", "DIRECT", "--listen", "127.0.0.1:0",
+                     "--upstream-auth-file", "p.corp:3128=svc:" + os.path.join(self.dir, "nope")])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("given at --upstream-auth-file", p.stderr)
+        p = lib.run([lib.binary("pactool"), "proxy", "--route", "DIRECT", "--upstream-auth", "p.corp:3128"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("expected HOST:PORT=USER:PASSWORD", p.stderr)
+
+    def test_pacserver_checks_the_same_secrets(self):
+        config = lib.write(os.path.join(self.dir, "pacserver.toml"), """
+[proxy]
+listen = "127.0.0.1:0"
+upstream_auth = [{ proxy = "p.corp:3128", user = "svc", password_env = "WPADKIT_TEST_UNSET_PW" }]
+
+[[variants]]
+name = "all"
+template = "bundled-proxy"
+""")
+        env = {k: v for k, v in os.environ.items() if k != "WPADKIT_TEST_UNSET_PW"}
+        p = lib.run([lib.binary("pacserver"), "--check", "--config", config], env=env)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(f"WPADKIT_TEST_UNSET_PW (given at {config}:4) is not set", p.stderr)
+
+
+class PacserverProxySection(unittest.TestCase):
+    def test_bundled_proxy_takes_the_same_keys(self):
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            o = f"127.0.0.1:{origin.port}"
+            config = lib.write(os.path.join(d, "pacserver.toml"), f"""
+[server]
+listen = ["127.0.0.1:0"]
+
+[proxy]
+listen = "127.0.0.1:0"
+via = "pacserver-gw"
+allowed_clients = ["127.0.0.0/8"]
+connect_ports = [{origin.port}]
+access_log = "bundled-access.log"
+
+[[variants]]
+name = "all"
+template = "bundled-proxy"
+""")
+            with lib.PacServer(["--config", config]) as s:
+                line = s.wait_for_output(r"bundled proxy listening on 127\.0\.0\.1:\d+")
+                port = int(line.rsplit(":", 1)[1])
+                status, _, body = curl("-x", f"http://127.0.0.1:{port}", f"http://{o}/bundled")
+                self.assertEqual(status, 200, body)
+                self.assertRegex(body, r"(?i)via: 1\.1 pacserver-gw")
+                self.assertEqual(connect_status(port, o), 200)
+                self.assertEqual(connect_status(port, "127.0.0.1:443"), 403)
+            with open(os.path.join(d, "bundled-access.log"), encoding="utf-8") as f:
+                self.assertIn("/bundled", f.read())
+
+    def test_bad_proxy_key_is_refused_with_file_line(self):
+        with lib.temp_dir() as d:
+            config = lib.write(os.path.join(d, "pacserver.toml"), """
+[proxy]
+listen = "127.0.0.1:0"
+upstream_timeout_ms = -5
+
+[[variants]]
+name = "all"
+template = "bundled-proxy"
+""")
+            p = lib.run([lib.binary("pacserver"), "--check", "--config", config])
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertIn(f"{config}:4:", p.stderr)
+            self.assertIn("proxy.upstream_timeout_ms", p.stderr)
+            # A PAC source key is pactool's, not pacserver's.
+            lib.write(config, "[proxy]\npac = \"auto\"\n\n[[variants]]\nname = \"all\"\ntemplate = \"bundled-proxy\"\n")
+            p = lib.run([lib.binary("pacserver"), "--check", "--config", config])
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertIn('unknown key "proxy.pac"', p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
