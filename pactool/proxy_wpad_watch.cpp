@@ -63,7 +63,8 @@ std::string describe_discovery(const wpad::discovery& d) {
   std::string tried;
   for (const auto& s : d.steps) {
     if (s.outcome == "skipped") continue;
-    tried += (tried.empty() ? "" : "; ") + s.method + " " + s.target + ": " + s.outcome;
+    tried += (tried.empty() ? "" : "; ") + s.method + " " + s.target + ": " + s.outcome +
+             (s.detail.empty() ? "" : " (" + s.detail + ")");
   }
   return std::string("WPAD found no PAC") +
          (d.located_unusable ? ": a PAC was located but none is usable" : "") + " (" +
