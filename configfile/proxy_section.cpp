@@ -115,7 +115,7 @@ result<void> read_deadlines(const toml_reader& r, const toml::table& t, const st
   return {};
 }
 
-result<void> read_access_log(const toml_reader& r, const toml::table& t, const std::string& where,
+result<void> read_files(const toml_reader& r, const toml::table& t, const std::string& where,
                              const std::filesystem::path& base_dir, proxy_section& out) {
   if (const auto* n = t.get("access_log")) {
     WPADKIT_TRY(s, r.string(*n, where + ".access_log"));
@@ -125,6 +125,15 @@ result<void> read_access_log(const toml_reader& r, const toml::table& t, const s
       WPADKIT_TRY(p, r.path(*n, where + ".access_log", base_dir));
       out.access_log = p;
     }
+  }
+  if (const auto* n = t.get("https_proxy_ca_file")) {
+    WPADKIT_TRY(p, r.path(*n, where + ".https_proxy_ca_file", base_dir));
+    // Checked now: otherwise the mistake would show only as failed TLS handshakes with HTTPS proxies.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p, ec)) {
+      return r.fail(*n, where + ".https_proxy_ca_file", "\"" + p + "\" is not a readable file");
+    }
+    out.config.https_proxy_ca_file = p;
   }
   if (const auto* n = t.get("log_format")) {
     // Compared in place: moving it out first trips GCC 12's -Wmaybe-uninitialized at -O2.
@@ -226,7 +235,8 @@ const std::vector<std::string_view>& proxy_section_keys() {
       "listen", "admin", "allowed_clients", "via", "trace", "connect_ports", "threads",
       "header_limit", "head_timeout_ms", "idle_timeout_ms", "connect_timeout_ms",
       "upstream_timeout_ms", "tunnel_idle_timeout_ms", "shutdown_grace_ms", "bad_proxy_retry_ms",
-      "pool_max_idle_per_hop", "pool_idle_timeout_ms", "access_log", "log_format", "users_file",
+      "pool_max_idle_per_hop", "pool_idle_timeout_ms", "access_log", "log_format",
+      "https_proxy_ca_file", "users_file",
       "realm", "upstream_auth"};
   return keys;
 }
@@ -241,7 +251,7 @@ result<void> read_proxy_section(const toml_reader& r, const toml::table& t, cons
   if (auto ok = read_clients(r, t, where, out.config); !ok) return ok;
   if (auto ok = read_behaviour(r, t, where, out.config); !ok) return ok;
   if (auto ok = read_deadlines(r, t, where, out.config); !ok) return ok;
-  if (auto ok = read_access_log(r, t, where, base_dir, out); !ok) return ok;
+  if (auto ok = read_files(r, t, where, base_dir, out); !ok) return ok;
   return read_auth(r, t, where, base_dir, out);
 }
 

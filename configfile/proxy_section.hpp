@@ -21,6 +21,7 @@
 //   pool_max_idle_per_hop, pool_idle_timeout_ms
 //   access_log = "PATH" | "-"         "-" is stderr; a relative path is relative to the file
 //   log_format = "text" | "json"
+//   https_proxy_ca_file = "PATH"      extra CA certificates (PEM) trusted for HTTPS proxies
 //   users_file = "PATH"               clients must authenticate (Basic) as a user of this
 //                                      htpasswd-style file (forward/proxy_auth.hpp); off when absent
 //   realm = "TEXT"                    the realm of the 407 challenge (default "wpadkit")

@@ -72,13 +72,14 @@ log_format = "json"
 }
 
 TEST_CASE("proxy_section: absent keys keep the defaults; \"any\" opens every CONNECT port") {
-  auto s = read("[proxy]\nconnect_ports = \"any\"\naccess_log = \"-\"\n");
+  auto s = read("[proxy]\nconnect_ports = \"any\"\naccess_log = \"-\"\nhttps_proxy_ca_file = \"/etc/hostname\"\n");
   REQUIRE(s.has_value());
   const forward::proxy_config defaults;
   CHECK(s->config.listen_port == defaults.listen_port);
   CHECK(s->config.connect_timeout == defaults.connect_timeout);
   CHECK(s->config.connect_ports.empty());
   CHECK(s->access_log == "-");
+  CHECK(s->config.https_proxy_ca_file == "/etc/hostname");
 }
 
 TEST_CASE("proxy_section: every mistake names file:line and the key") {
@@ -101,6 +102,8 @@ TEST_CASE("proxy_section: every mistake names file:line and the key") {
       row{"[proxy]\nupstream_timeout_ms = 1.5\n", "p.toml:2", "proxy.upstream_timeout_ms: expected an integer"},
       row{"[proxy]\nlog_format = \"xml\"\n", "p.toml:2", "proxy.log_format: \"xml\" is not one of text, json"},
       row{"[proxy]\naccess_log = \"\"\n", "p.toml:2", "proxy.access_log: must not be empty"},
+      row{"[proxy]\nhttps_proxy_ca_file = \"/nonexistent/ca.pem\"\n", "p.toml:2",
+          "proxy.https_proxy_ca_file: \"/nonexistent/ca.pem\" is not a readable file"},
   }));
   auto s = read(text);
   REQUIRE_FALSE(s.has_value());

@@ -206,6 +206,9 @@ void add_listener_flags(CLI::App& cmd, proxy_flags& f) {
       ->type_name("FILE");
   cmd.add_option("--log-format", f.log_format, "Access log format: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
+  cmd.add_option("--https-proxy-ca", f.https_proxy_ca, "Extra CA certificates (PEM) trusted for HTTPS proxies")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
 }
 
 void add_timing_flags(CLI::App& cmd, proxy_flags& f) {

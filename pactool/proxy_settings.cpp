@@ -278,6 +278,7 @@ result<void> apply_flags(const proxy_flags& f, proxy_settings& s) {
   if (f.trace) c.trace_enabled = true;
   if (f.threads) c.threads = *f.threads;
   if (f.access_log) s.proxy.access_log = *f.access_log;
+  if (f.https_proxy_ca) s.proxy.config.https_proxy_ca_file = *f.https_proxy_ca;
   if (f.log_format) {
     if (*f.log_format != "text" && *f.log_format != "json") {
       return error(errc::parse, "--log-format '" + *f.log_format + "': expected text or json");
