@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import unittest
 
@@ -232,6 +233,38 @@ template = "bundled-proxy"
                 self.assertEqual(connect_status(port, "127.0.0.1:443"), 403)
             with open(os.path.join(d, "bundled-access.log"), encoding="utf-8") as f:
                 self.assertIn("/bundled", f.read())
+
+    def test_a_bad_proxy_section_on_reload_keeps_everything_serving(self):
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            good = """
+[server]
+listen = ["127.0.0.1:0"]
+watch = false
+
+[proxy]
+listen = "127.0.0.1:0"
+via = "before-reload"
+
+[[variants]]
+name = "all"
+template = "bundled-proxy"
+"""
+            config = lib.write(os.path.join(d, "pacserver.toml"), good)
+            with lib.PacServer(["--config", config]) as s:
+                line = s.wait_for_output(r"bundled proxy listening on 127\.0\.0\.1:\d+")
+                port = int(line.rsplit(":", 1)[1])
+                lib.write(config, good.replace('via = "before-reload"', 'via = "before-reload"\nvai = "typo"'))
+                mark = len(s.err)
+                s.proc.send_signal(signal.SIGHUP)
+                s.wait_for_output(r"reload \(SIGHUP\) failed", stream="err", start=mark)
+                s.wait_for_output(re.escape(f"{config}:9:") + r".*unknown key \"proxy\.vai\"", stream="err",
+                                  start=mark)
+                # The PAC and the bundled proxy keep serving.
+                status, _, _ = lib.http_get(s.url())
+                self.assertEqual(status, 200)
+                status, _, body = curl("-x", f"http://127.0.0.1:{port}", f"http://127.0.0.1:{origin.port}/after")
+                self.assertEqual(status, 200, body)
+                self.assertRegex(body, r"(?i)via: 1\.1 before-reload")
 
     def test_bad_proxy_key_is_refused_with_file_line(self):
         with lib.temp_dir() as d:
