@@ -1,14 +1,12 @@
 #include "proxycore/forward/tunnel.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
 #include <memory>
-#include <tuple>
 
 namespace wpadkit::forward {
 namespace {
@@ -16,95 +14,168 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
+using clock = std::chrono::steady_clock;
 
-constexpr auto token = asio::as_tuple(asio::use_awaitable);
+// One tunnel in flight. Every pending operation holds a shared_ptr to it; `done_` completes the
+// caller once both directions have ended. All of it runs on the streams' (single) thread.
+template <class Handler>
+class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
+ public:
+  tunnel_op(Handler done, stream& client, beast::flat_buffer& client_pending, stream& upstream,
+            beast::flat_buffer& upstream_pending, std::size_t buffer_size, std::chrono::milliseconds idle)
+      : done_(std::move(done)),
+        timer_(client.get_executor()),
+        buffer_size_(buffer_size),
+        idle_(idle),
+        sides_{side{&client, &upstream, &client_pending, &totals_.client_to_upstream, nullptr, false},
+               side{&upstream, &client, &upstream_pending, &totals_.upstream_to_client, nullptr, false}} {}
 
-struct activity {
-  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void start() {
+    arm_idle_timer();
+    for (int i = 0; i < 2; ++i) flush_pending(i);
+  }
+
+ private:
+  struct side {
+    stream* from;
+    stream* to;
+    beast::flat_buffer* pending;  // read before the tunnel began, not yet passed on
+    std::uint64_t* total;
+    std::unique_ptr<char[]> buffer;
+    bool ended = false;
+  };
+
+  // Bytes read with the CONNECT (a pipelined TLS ClientHello, a server-first greeting) go first.
+  void flush_pending(int i) {
+    auto& s = sides_[i];
+    if (s.pending->size() == 0) return wait_readable(i);
+    asio::async_write(*s.to, s.pending->data(),
+                      [self = this->shared_from_this(), i](boost::system::error_code ec, std::size_t n) {
+                        auto& s = self->sides_[i];
+                        if (ec) return self->fail(i);
+                        s.pending->consume(n);
+                        *s.total += n;
+                        self->wait_readable(i);
+                      });
+  }
+
+  void wait_readable(int i) {
+    auto& s = sides_[i];
+    if (finished_) return;
+    s.buffer.reset();
+    if (s.from->is_tls()) return read_async(i);
+    s.from->async_wait_readable([self = this->shared_from_this(), i](boost::system::error_code ec) {
+      if (ec) return self->fail(i);
+      self->read_burst(i);
+    });
+  }
+
+  // Non-blocking reads while bytes keep coming; "would block" ends the burst.
+  void read_burst(int i) {
+    auto& s = sides_[i];
+    if (!s.buffer) s.buffer = std::make_unique<char[]>(buffer_size_);
+    boost::system::error_code ec;
+    auto n = s.from->socket().read_some(asio::buffer(s.buffer.get(), buffer_size_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable(i);
+    if (ec) return read_ended(i, ec);
+    write_then(i, n, &tunnel_op::read_burst);
+  }
+
+  void read_async(int i) {
+    auto& s = sides_[i];
+    if (!s.buffer) s.buffer = std::make_unique<char[]>(buffer_size_);
+    s.from->async_read_some(asio::buffer(s.buffer.get(), buffer_size_),
+                            [self = this->shared_from_this(), i](boost::system::error_code ec, std::size_t n) {
+                              if (ec) return self->read_ended(i, ec);
+                              self->write_then(i, n, &tunnel_op::read_async);
+                            });
+  }
+
+  void write_then(int i, std::size_t n, void (tunnel_op::*next)(int)) {
+    auto& s = sides_[i];
+    last_activity_ = clock::now();
+    asio::async_write(*s.to, asio::buffer(s.buffer.get(), n),
+                      [self = this->shared_from_this(), i, next](boost::system::error_code ec, std::size_t w) {
+                        if (ec) return self->fail(i);
+                        *self->sides_[i].total += w;
+                        self->last_activity_ = clock::now();
+                        ((*self).*next)(i);
+                      });
+  }
+
+  // EOF passes the half-close on (the other direction may still flow); anything else ends both.
+  void read_ended(int i, const boost::system::error_code& ec) {
+    if (ec != asio::error::eof) return fail(i);
+    boost::system::error_code ignored;
+    sides_[i].to->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    end(i);
+  }
+
+  void fail(int i) {
+    close_both();
+    end(i);
+  }
+
+  void close_both() {
+    sides_[0].from->close();
+    sides_[1].from->close();
+  }
+
+  void end(int i) {
+    auto& s = sides_[i];
+    if (s.ended) return;
+    s.ended = true;
+    s.buffer.reset();
+    if (!sides_[0].ended || !sides_[1].ended) return;
+    finished_ = true;
+    timer_.cancel();
+    // We run inside a completion handler on the caller's thread: completing directly is what Asio's
+    // own composed operations do here.
+    std::move(done_)(totals_);
+  }
+
+  // Lazily re-armed: activity only moves last_activity_; the timer re-checks when it fires.
+  void arm_idle_timer() {
+    timer_.expires_at(last_activity_ + idle_);
+    timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->finished_) return;
+      if (clock::now() >= self->last_activity_ + self->idle_) return self->close_both();
+      self->arm_idle_timer();
+    });
+  }
+
+  Handler done_;
+  asio::steady_timer timer_;
+  std::size_t buffer_size_;
+  std::chrono::milliseconds idle_;
+  clock::time_point last_activity_ = clock::now();
+  tunnel_totals totals_;
+  side sides_[2];
+  bool finished_ = false;
 };
-
-asio::awaitable<void> pump(stream& from, beast::flat_buffer& pending, stream& to,
-                           std::uint64_t& total, std::size_t buffer_size, activity& seen) {
-  if (pending.size() > 0) {
-    auto [ec, n] = co_await asio::async_write(to, pending.data(), token);
-    if (ec) co_return;
-    pending.consume(n);
-    total += n;
-  }
-  for (;;) {
-    if (!from.is_tls()) {
-      auto [wait_ec] = co_await from.async_wait_readable(token);
-      if (wait_ec) break;
-    }
-    // While bytes keep coming, read again at once (a non-blocking read that says "would block" ends
-    // the burst); the buffer is freed when the direction goes quiet.
-    auto buffer = std::make_unique<char[]>(buffer_size);
-    for (;;) {
-      boost::system::error_code rec;
-      std::size_t n = 0;
-      if (from.is_tls()) {
-        std::tie(rec, n) = co_await from.async_read_some(asio::buffer(buffer.get(), buffer_size), token);
-      } else {
-        n = from.socket().read_some(asio::buffer(buffer.get(), buffer_size), rec);
-        if (rec == asio::error::would_block || rec == asio::error::try_again) break;
-      }
-      if (rec) {
-        boost::system::error_code ignored;
-        // EOF: pass the half-close on; anything else: end both directions.
-        if (rec == asio::error::eof) {
-          to.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        } else {
-          from.close();
-          to.close();
-        }
-        co_return;
-      }
-      seen.last = std::chrono::steady_clock::now();
-      auto [wec, w] = co_await asio::async_write(to, asio::buffer(buffer.get(), n), token);
-      if (wec) {
-        from.close();
-        to.close();
-        co_return;
-      }
-      total += w;
-      seen.last = std::chrono::steady_clock::now();
-    }
-  }
-}
-
-// Finishes when the tunnel has been idle for `idle`; the || in run_tunnel then cancels the pumps.
-asio::awaitable<void> watchdog(activity& seen, std::chrono::milliseconds idle) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (;;) {
-    timer.expires_at(seen.last + idle);
-    auto [ec] = co_await timer.async_wait(token);
-    if (ec) co_return;
-    if (std::chrono::steady_clock::now() >= seen.last + idle) co_return;
-  }
-}
 
 }  // namespace
 
 asio::awaitable<tunnel_totals> run_tunnel(stream& client, beast::flat_buffer& client_pending,
-                                          stream& upstream,
-                                          beast::flat_buffer& upstream_pending, std::size_t buffer_size,
-                                          std::chrono::milliseconds idle_timeout) {
-  tunnel_totals totals;
-  activity seen;
+                                          stream& upstream, beast::flat_buffer& upstream_pending,
+                                          std::size_t buffer_size, std::chrono::milliseconds idle_timeout) {
   client.expires_never();
   upstream.expires_never();
-  // Plain TCP sides read without blocking (see pump); Asio's own operations are unaffected.
+  // Plain TCP sides are read without blocking (read_burst); Asio's own operations are unaffected.
   boost::system::error_code ignored;
   if (!client.is_tls()) client.socket().non_blocking(true, ignored);
   if (!upstream.is_tls()) upstream.socket().non_blocking(true, ignored);
   // Bulk transfers move in pieces of at least 64 KiB: fewer system calls per byte, and the memory is
   // held only while a direction is busy.
   buffer_size = std::max<std::size_t>(buffer_size, 64 * 1024);
-  co_await ((pump(client, client_pending, upstream, totals.client_to_upstream, buffer_size, seen) &&
-             pump(upstream, upstream_pending, client, totals.upstream_to_client, buffer_size, seen)) ||
-            watchdog(seen, idle_timeout));
-  co_return totals;
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(tunnel_totals)>(
+      [&](auto handler) {
+        auto op = std::make_shared<tunnel_op<decltype(handler)>>(std::move(handler), client, client_pending,
+                                                                 upstream, upstream_pending, buffer_size,
+                                                                 idle_timeout);
+        op->start();
+      },
+      asio::use_awaitable);
 }
 
 }  // namespace wpadkit::forward

@@ -1,10 +1,14 @@
 #pragma once
 // forward::tunnel — copies bytes both ways between a client and an upstream after CONNECT, until
 // both sides have closed (a half-close is passed on with shutdown(send)), either side fails, or
-// neither side has sent anything for `idle_timeout`. A direction holds a buffer only while bytes
-// flow: it first waits for readability with no buffer, so an idle tunnel costs two sockets and a
-// coroutine frame (over TLS to an HTTPS proxy, the upstream direction reads at once instead: bytes may
-// already wait inside the TLS layer).
+// neither side has sent anything for `idle_timeout`.
+//
+// Built for many idle tunnels: the two directions are plain Asio handler chains around one small
+// shared state, not coroutines (a coroutine frame per direction plus the awaitable operators that
+// join them cost several KiB per tunnel). A direction holds a buffer only while bytes flow: it waits
+// for readability with no buffer, reads in non-blocking bursts while data keeps coming, and frees the
+// buffer when the burst ends. Over TLS (an HTTPS proxy) a direction reads at once instead, since bytes
+// may already wait inside the TLS layer. One timer, re-armed lazily, watches for the idle limit.
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
