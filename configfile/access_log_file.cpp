@@ -19,8 +19,11 @@ struct file_closer {
 
 result<forward::access_log_sink> open_access_log(const std::string& path) {
   if (path.empty()) return forward::access_log_sink{};
-  std::shared_ptr<std::FILE> file(path == "-" ? stderr : std::fopen(path.c_str(), "a"), file_closer{});
-  if (!file) return error(errc::io, std::string("cannot open the access log: ") + std::strerror(errno)).at(path);
+  std::shared_ptr<std::FILE> file(path == "-" ? stderr : std::fopen(path.c_str(), "a"),
+                                  file_closer{});
+  if (!file)
+    return error(errc::io, std::string("cannot open the access log: ") + std::strerror(errno))
+        .at(path);
   auto lock = std::make_shared<std::mutex>();
   return forward::access_log_sink([file, lock](std::string_view line) {
     std::lock_guard guard(*lock);

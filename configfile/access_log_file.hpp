@@ -1,8 +1,8 @@
 #pragma once
-// configfile::open_access_log — the forwarding proxy's access log as the [proxy] access_log key (or
-// pactool's --access-log) names it: "-" for stderr, otherwise a file opened for appending, so that a
-// restart or logrotate's copytruncate keeps one file. Lines from the I/O threads are serialised and
-// flushed one by one (a crash loses no finished request).
+// configfile::open_access_log — the forwarding proxy's access log as the [proxy] access_log key
+// (or pactool's --access-log) names it: "-" for stderr, otherwise a file opened for appending, so
+// that a restart or logrotate's copytruncate keeps one file. Lines from the I/O threads are
+// serialised and flushed one by one (a crash loses no finished request).
 #include <string>
 
 #include "proxycore/base/error.hpp"

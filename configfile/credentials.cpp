@@ -10,15 +10,18 @@
 
 namespace wpadkit::configfile {
 
-result<upstream_auth_entry> parse_upstream_auth_flag(std::string_view text, secret_source::kind from,
+result<upstream_auth_entry> parse_upstream_auth_flag(std::string_view text,
+                                                     secret_source::kind from,
                                                      const std::string& flag) {
   const char* rest_name = from == secret_source::kind::literal ? "PASSWORD"
                           : from == secret_source::kind::file  ? "PATH"
                                                                : "VARIABLE";
   const auto eq = text.find('=');
   const auto colon = eq == std::string_view::npos ? eq : text.find(':', eq + 1);
-  if (eq == 0 || eq == std::string_view::npos || colon == std::string_view::npos || colon == eq + 1) {
-    return error(errc::parse, flag + " '" + std::string(text) + "': expected HOST:PORT=USER:" + rest_name);
+  if (eq == 0 || eq == std::string_view::npos || colon == std::string_view::npos ||
+      colon == eq + 1) {
+    return error(errc::parse,
+                 flag + " '" + std::string(text) + "': expected HOST:PORT=USER:" + rest_name);
   }
   upstream_auth_entry e;
   e.proxy = std::string(text.substr(0, eq));
@@ -26,10 +29,12 @@ result<upstream_auth_entry> parse_upstream_auth_flag(std::string_view text, secr
   e.password = {from, std::string(text.substr(colon + 1))};
   e.origin = flag;
   if (auto hp = forward::parse_authority(e.proxy, 0); !hp || hp->second == 0) {
-    return error(errc::parse, flag + " '" + std::string(text) + "': '" + e.proxy + "' is not HOST:PORT");
+    return error(errc::parse,
+                 flag + " '" + std::string(text) + "': '" + e.proxy + "' is not HOST:PORT");
   }
   if (from != secret_source::kind::literal && e.password.value.empty()) {
-    return error(errc::parse, flag + " '" + std::string(text) + "': the " + rest_name + " is empty");
+    return error(errc::parse,
+                 flag + " '" + std::string(text) + "': the " + rest_name + " is empty");
   }
   return e;
 }
@@ -39,8 +44,8 @@ result<std::string> read_secret(const secret_source& s, const std::string& origi
   if (s.from == secret_source::kind::env) {
     const char* v = std::getenv(s.value.c_str());
     if (!v) {
-      return error(errc::config, "the environment variable " + s.value + " (given at " + origin +
-                                     ") is not set");
+      return error(errc::config,
+                   "the environment variable " + s.value + " (given at " + origin + ") is not set");
     }
     return std::string(v);
   }
@@ -54,7 +59,8 @@ result<std::string> read_secret(const secret_source& s, const std::string& origi
   std::getline(in, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty()) {
-    return error(errc::io, "the password file (given at " + origin + ") has an empty first line").at(s.value);
+    return error(errc::io, "the password file (given at " + origin + ") has an empty first line")
+        .at(s.value);
   }
   return line;
 }
@@ -70,7 +76,8 @@ result<std::vector<forward::upstream_credentials>> resolve_upstream_auth(
   return out;
 }
 
-result<std::vector<forward::proxy_user>> load_users(const std::string& path, const std::string& origin) {
+result<std::vector<forward::proxy_user>> load_users(const std::string& path,
+                                                    const std::string& origin) {
   auto users = forward::load_users_file(path);
   if (!users) {
     auto e = users.error();

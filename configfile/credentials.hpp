@@ -1,10 +1,11 @@
 #pragma once
-// configfile::credentials — the secrets of proxy authentication as a settings file or a command line
-// names them, turned into forward::proxy_config's `users` and `upstream_auth` at the program edge:
+// configfile::credentials — the secrets of proxy authentication as a settings file or a command
+// line names them, turned into forward::proxy_config's `users` and `upstream_auth` at the program
+// edge:
 //   - the users file (htpasswd layout, read by forward::load_users_file);
-//   - each upstream password, given literally, in a file, or in an environment variable. A password
-//     on a command line shows in `ps` and in shell history; a file (mode 0600) or the environment of
-//     a service manager does not, so those are the ways to prefer:
+//   - each upstream password, given literally, in a file, or in an environment variable. A
+//     password on a command line shows in `ps` and in shell history; a file (mode 0600) or the
+//     environment of a service manager does not, so those are the ways to prefer:
 //       TOML [proxy] upstream_auth = [{ proxy = "squid.corp:3128", user = "svc",
 //                                       password | password_file | password_env = "..." }]
 //       flags   --upstream-auth      HOST:PORT=USER:PASSWORD
@@ -34,13 +35,14 @@ struct upstream_auth_entry {
   std::string origin;  // "p.toml:12" or "--upstream-auth-env"
 };
 
-// Parses a flag value "HOST:PORT=USER:REST" (REST is the password, path or variable as `from` says).
+// Parses a flag value "HOST:PORT=USER:REST" (REST: the password, path or variable, as `from` says).
 // Errors: errc::parse naming the flag and what is missing.
-result<upstream_auth_entry> parse_upstream_auth_flag(std::string_view text, secret_source::kind from,
+result<upstream_auth_entry> parse_upstream_auth_flag(std::string_view text,
+                                                     secret_source::kind from,
                                                      const std::string& flag);
 
 // The password an entry names: a file's first line (without its line end), or the variable's value.
-// Errors: errc::io (unreadable or empty file), errc::config (unset variable), both naming the origin.
+// Errors: errc::io (unreadable or empty file), errc::config (unset variable), naming the origin.
 result<std::string> read_secret(const secret_source& s, const std::string& origin);
 
 // Resolves every entry's password. Errors: those of read_secret.
@@ -49,6 +51,7 @@ result<std::vector<forward::upstream_credentials>> resolve_upstream_auth(
 
 // Loads a users file given at `origin`. Errors: those of forward::load_users_file (at path:line),
 // with "(users file given at <origin>)" appended.
-result<std::vector<forward::proxy_user>> load_users(const std::string& path, const std::string& origin);
+result<std::vector<forward::proxy_user>> load_users(const std::string& path,
+                                                    const std::string& origin);
 
 }  // namespace wpadkit::configfile

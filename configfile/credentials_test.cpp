@@ -19,7 +19,8 @@ namespace {
 struct temp_file {
   std::filesystem::path path;
   explicit temp_file(const std::string& name, const std::string& text)
-      : path(std::filesystem::temp_directory_path() / ("wpadkit-cred-" + std::to_string(::getpid()) + "-" + name)) {
+      : path(std::filesystem::temp_directory_path() /
+             ("wpadkit-cred-" + std::to_string(::getpid()) + "-" + name)) {
     std::ofstream(path) << text;
   }
   ~temp_file() { std::filesystem::remove(path); }
@@ -30,28 +31,34 @@ result<proxy_section> read(const std::string& text) {
   proxy_section out;
   const auto* t = root.get_as<toml::table>("proxy");
   REQUIRE(t);
-  if (auto ok = read_proxy_section(toml_reader("p.toml"), *t, "proxy", "", out); !ok) return ok.error();
+  if (auto ok = read_proxy_section(toml_reader("p.toml"), *t, "proxy", "", out); !ok)
+    return ok.error();
   return out;
 }
 
-const char* hash = "$6$saltsalt$As4wrv0kZlfch1du9WeH7qhskyLriQWySXrZzynnvi46nFnNxjdpl6ksRegrrKexvhIa/Iny8S8uF3fVWTMuC1";
+const char* hash =
+    "$6$saltsalt$As4wrv0kZlfch1du9WeH7qhskyLriQWySXrZzynnvi46nFnNxjdpl6ksRegrrKexvhIa/"
+    "Iny8S8uF3fVWTMuC1";
 
 }  // namespace
 
 TEST_CASE("credentials: flag values HOST:PORT=USER:REST") {
-  auto e = parse_upstream_auth_flag("squid.corp:3128=svc:p:w:d", secret_source::kind::literal, "--upstream-auth");
+  auto e = parse_upstream_auth_flag("squid.corp:3128=svc:p:w:d", secret_source::kind::literal,
+                                    "--upstream-auth");
   REQUIRE(e.has_value());
   CHECK(e->proxy == "squid.corp:3128");
   CHECK(e->user == "svc");
   CHECK(e->password.value == "p:w:d");  // a password may hold ':'
   CHECK(e->origin == "--upstream-auth");
-  for (const char* bad : {"squid.corp:3128", "squid.corp:3128=svc", "=svc:pw", "squid.corp:3128=:pw", "squid=svc:pw"}) {
+  for (const char* bad : {"squid.corp:3128", "squid.corp:3128=svc", "=svc:pw",
+                          "squid.corp:3128=:pw", "squid=svc:pw"}) {
     INFO(bad);
     auto r = parse_upstream_auth_flag(bad, secret_source::kind::literal, "--upstream-auth");
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().message.find("--upstream-auth") != std::string::npos);
   }
-  CHECK_FALSE(parse_upstream_auth_flag("p:1=u:", secret_source::kind::env, "--upstream-auth-env").has_value());
+  CHECK_FALSE(parse_upstream_auth_flag("p:1=u:", secret_source::kind::env, "--upstream-auth-env")
+                  .has_value());
 }
 
 TEST_CASE("credentials: a password from a file (first line) or from the environment") {
@@ -60,11 +67,13 @@ TEST_CASE("credentials: a password from a file (first line) or from the environm
   REQUIRE(f.has_value());
   CHECK(*f == "from-file");
   ::setenv("WPADKIT_TEST_PW", "from-env", 1);
-  CHECK(read_secret({secret_source::kind::env, "WPADKIT_TEST_PW"}, "--upstream-auth-env").value() == "from-env");
+  CHECK(read_secret({secret_source::kind::env, "WPADKIT_TEST_PW"}, "--upstream-auth-env").value() ==
+        "from-env");
   ::unsetenv("WPADKIT_TEST_PW");
   auto unset = read_secret({secret_source::kind::env, "WPADKIT_TEST_PW"}, "p.toml:9");
   REQUIRE_FALSE(unset.has_value());
-  CHECK(unset.error().message.find("WPADKIT_TEST_PW (given at p.toml:9) is not set") != std::string::npos);
+  CHECK(unset.error().message.find("WPADKIT_TEST_PW (given at p.toml:9) is not set") !=
+        std::string::npos);
   auto missing = read_secret({secret_source::kind::file, "/nonexistent/pw"}, "p.toml:4");
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().where == "/nonexistent/pw");
@@ -75,10 +84,12 @@ TEST_CASE("credentials: [proxy] users_file, realm and upstream_auth") {
   temp_file users("users", std::string("alice:") + hash + "\n");
   temp_file pw("pw2", "filepass\n");
   ::setenv("WPADKIT_TEST_PW2", "envpass", 1);
-  auto s = read("[proxy]\nusers_file = \"" + users.path.string() + "\"\nrealm = \"corp proxy\"\n" +
-                "upstream_auth = [\n  { proxy = \"a.corp:3128\", user = \"u1\", password = \"lit\" },\n" +
-                "  { proxy = \"b.corp:8080\", user = \"u2\", password_file = \"" + pw.path.string() + "\" },\n" +
-                "  { proxy = \"[::1]:3128\", user = \"u3\", password_env = \"WPADKIT_TEST_PW2\" },\n]\n");
+  auto s = read(
+      "[proxy]\nusers_file = \"" + users.path.string() + "\"\nrealm = \"corp proxy\"\n" +
+      "upstream_auth = [\n  { proxy = \"a.corp:3128\", user = \"u1\", password = \"lit\" },\n" +
+      "  { proxy = \"b.corp:8080\", user = \"u2\", password_file = \"" + pw.path.string() +
+      "\" },\n" +
+      "  { proxy = \"[::1]:3128\", user = \"u3\", password_env = \"WPADKIT_TEST_PW2\" },\n]\n");
   REQUIRE(s.has_value());
   CHECK(s->users_origin == "p.toml:2");
   CHECK(s->config.auth_realm == "corp proxy");
@@ -99,17 +110,19 @@ TEST_CASE("credentials: mistakes name file:line and the key") {
   auto [text, place, words] = GENERATE(table<std::string, std::string, std::string>({
       row{"[proxy]\nrealm = 'a\"b'\n", "p.toml:2", "proxy.realm"},
       row{"[proxy]\nusers_file = \"\"\n", "p.toml:2", "proxy.users_file: must not be empty"},
-      row{"[proxy]\nupstream_auth = { proxy = \"a:1\" }\n", "p.toml:2", "proxy.upstream_auth: expected an array"},
+      row{"[proxy]\nupstream_auth = { proxy = \"a:1\" }\n", "p.toml:2",
+          "proxy.upstream_auth: expected an array"},
       row{"[proxy]\nupstream_auth = [{ proxy = \"a:1\", user = \"u\" }]\n", "p.toml:2",
           "proxy.upstream_auth[0]: needs exactly one of password"},
-      row{"[proxy]\nupstream_auth = [{ proxy = \"a:1\", user = \"u\", password = \"x\", password_env = \"X\" }]\n",
+      row{"[proxy]\nupstream_auth = [{ proxy = \"a:1\", user = \"u\", password = \"x\", "
+          "password_env = \"X\" }]\n",
           "p.toml:2", "needs exactly one of"},
-      row{"[proxy]\nupstream_auth = [{ proxy = \"nohost\", user = \"u\", password = \"x\" }]\n", "p.toml:2",
-          "proxy.upstream_auth[0].proxy: \"nohost\" is not HOST:PORT"},
-      row{"[proxy]\nupstream_auth = [{ proxy = \"a:1\", user = \"u:v\", password = \"x\" }]\n", "p.toml:2",
-          "proxy.upstream_auth[0].user"},
-      row{"[proxy]\n\n[[proxy.upstream_auth]]\nproxy = \"a:1\"\nuser = \"u\"\npasword = \"x\"\n", "p.toml:6",
-          "unknown key \"proxy.upstream_auth[0].pasword\""},
+      row{"[proxy]\nupstream_auth = [{ proxy = \"nohost\", user = \"u\", password = \"x\" }]\n",
+          "p.toml:2", "proxy.upstream_auth[0].proxy: \"nohost\" is not HOST:PORT"},
+      row{"[proxy]\nupstream_auth = [{ proxy = \"a:1\", user = \"u:v\", password = \"x\" }]\n",
+          "p.toml:2", "proxy.upstream_auth[0].user"},
+      row{"[proxy]\n\n[[proxy.upstream_auth]]\nproxy = \"a:1\"\nuser = \"u\"\npasword = \"x\"\n",
+          "p.toml:6", "unknown key \"proxy.upstream_auth[0].pasword\""},
   }));
   auto s = read(text);
   REQUIRE_FALSE(s.has_value());

@@ -36,11 +36,14 @@ result<void> read_clients(const toml_reader& r, const toml::table& t, const std:
   if (!n) return {};
   const std::string key = where + ".allowed_clients";
   WPADKIT_TRY(texts, r.strings(*n, key));
-  if (texts.empty()) return r.fail(*n, key, "needs at least one network (leave it out for the default)");
+  if (texts.empty())
+    return r.fail(*n, key, "needs at least one network (leave it out for the default)");
   c.allowed_clients.clear();
   for (std::size_t i = 0; i < texts.size(); ++i) {
     auto net = forward::parse_client_network(texts[i]);
-    if (!net) return r.fail(*n->as_array()->get(i), key + "[" + std::to_string(i) + "]", net.error().message);
+    if (!net)
+      return r.fail(*n->as_array()->get(i), key + "[" + std::to_string(i) + "]",
+                    net.error().message);
     c.allowed_clients.push_back(*net);
   }
   return {};
@@ -68,7 +71,8 @@ result<void> read_behaviour(const toml_reader& r, const toml::table& t, const st
   if (const auto* n = t.get("via")) {
     WPADKIT_TRY(s, r.string(*n, where + ".via"));
     if (s.empty() || s.find_first_of(" \t,;\r\n()") != std::string::npos) {
-      return r.fail(*n, where + ".via", "\"" + s + "\" must be one token (no spaces, commas or parentheses)");
+      return r.fail(*n, where + ".via",
+                    "\"" + s + "\" must be one token (no spaces, commas or parentheses)");
     }
     c.via_name = s;
   }
@@ -97,9 +101,12 @@ result<void> read_behaviour(const toml_reader& r, const toml::table& t, const st
 result<void> read_deadlines(const toml_reader& r, const toml::table& t, const std::string& where,
                             forward::proxy_config& c) {
   const std::pair<const char*, milliseconds*> deadlines[] = {
-      {"head_timeout_ms", &c.client_head_timeout},   {"idle_timeout_ms", &c.client_idle_timeout},
-      {"connect_timeout_ms", &c.connect_timeout},    {"upstream_timeout_ms", &c.upstream_timeout},
-      {"tunnel_idle_timeout_ms", &c.tunnel_idle_timeout}, {"shutdown_grace_ms", &c.shutdown_grace},
+      {"head_timeout_ms", &c.client_head_timeout},
+      {"idle_timeout_ms", &c.client_idle_timeout},
+      {"connect_timeout_ms", &c.connect_timeout},
+      {"upstream_timeout_ms", &c.upstream_timeout},
+      {"tunnel_idle_timeout_ms", &c.tunnel_idle_timeout},
+      {"shutdown_grace_ms", &c.shutdown_grace},
       {"pool_idle_timeout_ms", &c.pool_idle_timeout}};
   for (auto [key, field] : deadlines) {
     if (const auto* n = t.get(key)) {
@@ -116,7 +123,7 @@ result<void> read_deadlines(const toml_reader& r, const toml::table& t, const st
 }
 
 result<void> read_files(const toml_reader& r, const toml::table& t, const std::string& where,
-                             const std::filesystem::path& base_dir, proxy_section& out) {
+                        const std::filesystem::path& base_dir, proxy_section& out) {
   if (const auto* n = t.get("access_log")) {
     WPADKIT_TRY(s, r.string(*n, where + ".access_log"));
     if (s == "-") {
@@ -128,7 +135,8 @@ result<void> read_files(const toml_reader& r, const toml::table& t, const std::s
   }
   if (const auto* n = t.get("https_proxy_ca_file")) {
     WPADKIT_TRY(p, r.path(*n, where + ".https_proxy_ca_file", base_dir));
-    // Checked now: otherwise the mistake would show only as failed TLS handshakes with HTTPS proxies.
+    // Checked now: otherwise the mistake would show only as failed TLS handshakes with HTTPS
+    // proxies.
     std::error_code ec;
     if (!std::filesystem::is_regular_file(p, ec)) {
       return r.fail(*n, where + ".https_proxy_ca_file", "\"" + p + "\" is not a readable file");
@@ -148,8 +156,10 @@ result<upstream_auth_entry> read_upstream_entry(const toml_reader& r, const toml
                                                 const std::string& key,
                                                 const std::filesystem::path& base_dir) {
   const auto* t = n.as_table();
-  if (!t) return r.fail(n, key, "expected a table { proxy = \"HOST:PORT\", user = \"U\", password... }");
-  if (auto ok = r.only(*t, key, {"proxy", "user", "password", "password_file", "password_env"}); !ok) {
+  if (!t)
+    return r.fail(n, key, "expected a table { proxy = \"HOST:PORT\", user = \"U\", password... }");
+  if (auto ok = r.only(*t, key, {"proxy", "user", "password", "password_file", "password_env"});
+      !ok) {
     return ok.error();
   }
   upstream_auth_entry e;
@@ -163,7 +173,8 @@ result<upstream_auth_entry> read_upstream_entry(const toml_reader& r, const toml
     return r.fail(*proxy, key + ".proxy", "\"" + p + "\" is not HOST:PORT");
   }
   if (u.empty() || u.find(':') != std::string::npos) {
-    return r.fail(*user, key + ".user", "must be non-empty and without ':' (Basic cannot carry it)");
+    return r.fail(*user, key + ".user",
+                  "must be non-empty and without ':' (Basic cannot carry it)");
   }
   e.proxy = p;
   e.user = u;
@@ -183,7 +194,8 @@ result<upstream_auth_entry> read_upstream_entry(const toml_reader& r, const toml
     e.password = {secret_source::kind::env, v};
     ++sources;
   }
-  if (sources != 1) return r.fail(n, key, "needs exactly one of password, password_file, password_env");
+  if (sources != 1)
+    return r.fail(n, key, "needs exactly one of password, password_file, password_env");
   return e;
 }
 
@@ -198,7 +210,8 @@ result<void> read_auth(const toml_reader& r, const toml::table& t, const std::st
     WPADKIT_TRY(s, r.string(*n, where + ".realm"));
     if (s.empty() || s.find_first_of("\"\\") != std::string::npos ||
         std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
-      return r.fail(*n, where + ".realm", "must be non-empty, without quotes, backslashes or control characters");
+      return r.fail(*n, where + ".realm",
+                    "must be non-empty, without quotes, backslashes or control characters");
     }
     out.config.auth_realm = s;
   }
@@ -207,8 +220,9 @@ result<void> read_auth(const toml_reader& r, const toml::table& t, const std::st
     if (!a) return r.fail(*n, where + ".upstream_auth", "expected an array of tables");
     out.upstream_auth.clear();
     for (std::size_t i = 0; i < a->size(); ++i) {
-      WPADKIT_TRY(e, read_upstream_entry(r, (*a)[i], where + ".upstream_auth[" + std::to_string(i) + "]",
-                                         base_dir));
+      WPADKIT_TRY(
+          e, read_upstream_entry(r, (*a)[i], where + ".upstream_auth[" + std::to_string(i) + "]",
+                                 base_dir));
       out.upstream_auth.push_back(std::move(e));
     }
   }
@@ -231,19 +245,35 @@ result<void> load_credentials(proxy_section& s) {
 }
 
 const std::vector<std::string_view>& proxy_section_keys() {
-  static const std::vector<std::string_view> keys{
-      "listen", "admin", "allowed_clients", "via", "trace", "connect_ports", "threads",
-      "header_limit", "head_timeout_ms", "idle_timeout_ms", "connect_timeout_ms",
-      "upstream_timeout_ms", "tunnel_idle_timeout_ms", "shutdown_grace_ms", "bad_proxy_retry_ms",
-      "pool_max_idle_per_hop", "pool_idle_timeout_ms", "access_log", "log_format",
-      "https_proxy_ca_file", "users_file",
-      "realm", "upstream_auth"};
+  static const std::vector<std::string_view> keys{"listen",
+                                                  "admin",
+                                                  "allowed_clients",
+                                                  "via",
+                                                  "trace",
+                                                  "connect_ports",
+                                                  "threads",
+                                                  "header_limit",
+                                                  "head_timeout_ms",
+                                                  "idle_timeout_ms",
+                                                  "connect_timeout_ms",
+                                                  "upstream_timeout_ms",
+                                                  "tunnel_idle_timeout_ms",
+                                                  "shutdown_grace_ms",
+                                                  "bad_proxy_retry_ms",
+                                                  "pool_max_idle_per_hop",
+                                                  "pool_idle_timeout_ms",
+                                                  "access_log",
+                                                  "log_format",
+                                                  "https_proxy_ca_file",
+                                                  "users_file",
+                                                  "realm",
+                                                  "upstream_auth"};
   return keys;
 }
 
-result<void> read_proxy_section(const toml_reader& r, const toml::table& t, const std::string& where,
-                                const std::filesystem::path& base_dir, proxy_section& out,
-                                const std::vector<std::string_view>& own_keys) {
+result<void> read_proxy_section(const toml_reader& r, const toml::table& t,
+                                const std::string& where, const std::filesystem::path& base_dir,
+                                proxy_section& out, const std::vector<std::string_view>& own_keys) {
   auto allowed = proxy_section_keys();
   allowed.insert(allowed.end(), own_keys.begin(), own_keys.end());
   if (auto ok = r.only(t, where, allowed); !ok) return ok;
@@ -255,8 +285,8 @@ result<void> read_proxy_section(const toml_reader& r, const toml::table& t, cons
   return read_auth(r, t, where, base_dir, out);
 }
 
-result<std::pair<boost::asio::ip::address, std::uint16_t>> parse_endpoint(std::string_view text,
-                                                                          std::uint16_t default_port) {
+result<std::pair<boost::asio::ip::address, std::uint16_t>> parse_endpoint(
+    std::string_view text, std::uint16_t default_port) {
   const std::string s(text);
   std::string host = s, port_text;
   bool has_port = false;  // a ':' separates a port (possibly empty: an error)
@@ -275,7 +305,8 @@ result<std::pair<boost::asio::ip::address, std::uint16_t>> parse_endpoint(std::s
   }
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(host, ec);
-  if (ec) return error(errc::parse, "\"" + s + "\": \"" + host + "\" is not an IP address to listen on");
+  if (ec)
+    return error(errc::parse, "\"" + s + "\": \"" + host + "\" is not an IP address to listen on");
   unsigned port = default_port;
   if (has_port) {
     auto [end, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);

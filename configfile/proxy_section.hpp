@@ -23,7 +23,7 @@
 //   log_format = "text" | "json"
 //   https_proxy_ca_file = "PATH"      extra CA certificates (PEM) trusted for HTTPS proxies
 //   users_file = "PATH"               clients must authenticate (Basic) as a user of this
-//                                      htpasswd-style file (forward/proxy_auth.hpp); off when absent
+//                                      htpasswd-style file (forward/proxy_auth.hpp); else none
 //   realm = "TEXT"                    the realm of the 407 challenge (default "wpadkit")
 //   upstream_auth = [{ proxy = "HOST:PORT", user = "U", password | password_file | password_env }]
 //                                      Basic credentials we present to that upstream proxy
@@ -47,7 +47,7 @@ namespace wpadkit::configfile {
 
 struct proxy_section {
   forward::proxy_config config;  // users and upstream_auth are filled by load_credentials()
-  std::string access_log;  // empty: none; "-": stderr; otherwise a file appended to
+  std::string access_log;        // empty: none; "-": stderr; otherwise a file appended to
   forward::log_format log_format = forward::log_format::text;
   std::string users_file;    // empty: no client authentication
   std::string users_origin;  // where users_file was given ("p.toml:7", "--users")
@@ -61,8 +61,9 @@ const std::vector<std::string_view>& proxy_section_keys();
 // as they are. Keys outside proxy_section_keys() and `own_keys` are errors; `own_keys` are the
 // caller's to read. Relative paths are taken against `base_dir`.
 // Errors: errc::config at file:line naming "where.key".
-result<void> read_proxy_section(const toml_reader& r, const toml::table& t, const std::string& where,
-                                const std::filesystem::path& base_dir, proxy_section& out,
+result<void> read_proxy_section(const toml_reader& r, const toml::table& t,
+                                const std::string& where, const std::filesystem::path& base_dir,
+                                proxy_section& out,
                                 const std::vector<std::string_view>& own_keys = {});
 
 // Reads the users file and the upstream passwords the section names into config.users and
@@ -72,7 +73,7 @@ result<void> load_credentials(proxy_section& s);
 
 // "ADDR:PORT", "[V6]:PORT" or a bare address (then `default_port`). Errors: errc::parse naming the
 // text and what is wrong.
-result<std::pair<boost::asio::ip::address, std::uint16_t>> parse_endpoint(std::string_view text,
-                                                                          std::uint16_t default_port);
+result<std::pair<boost::asio::ip::address, std::uint16_t>> parse_endpoint(
+    std::string_view text, std::uint16_t default_port);
 
 }  // namespace wpadkit::configfile

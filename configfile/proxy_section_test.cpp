@@ -15,7 +15,8 @@ result<proxy_section> read(const std::string& text, std::vector<std::string_view
   proxy_section out;
   const auto* t = root.get_as<toml::table>("proxy");
   REQUIRE(t);
-  if (auto ok = read_proxy_section(r, *t, "proxy", "/etc/wpadkit", out, own); !ok) return ok.error();
+  if (auto ok = read_proxy_section(r, *t, "proxy", "/etc/wpadkit", out, own); !ok)
+    return ok.error();
   return out;
 }
 
@@ -72,7 +73,9 @@ log_format = "json"
 }
 
 TEST_CASE("proxy_section: absent keys keep the defaults; \"any\" opens every CONNECT port") {
-  auto s = read("[proxy]\nconnect_ports = \"any\"\naccess_log = \"-\"\nhttps_proxy_ca_file = \"/etc/hostname\"\n");
+  auto s = read(
+      "[proxy]\nconnect_ports = \"any\"\naccess_log = \"-\"\nhttps_proxy_ca_file = "
+      "\"/etc/hostname\"\n");
   REQUIRE(s.has_value());
   const forward::proxy_config defaults;
   CHECK(s->config.listen_port == defaults.listen_port);
@@ -91,16 +94,23 @@ TEST_CASE("proxy_section: every mistake names file:line and the key") {
       row{"[proxy]\nlistn = \"127.0.0.1:1\"\n", "p.toml:2", "unknown key \"proxy.listn\""},
       row{"[proxy]\nallowed_clients = [\"10.0.0.0/8\", \"10.0.0.0/99\"]\n", "p.toml:2",
           "proxy.allowed_clients[1]"},
-      row{"[proxy]\nallowed_clients = []\n", "p.toml:2", "proxy.allowed_clients: needs at least one"},
-      row{"[proxy]\nvia = \"two words\"\n", "p.toml:2", "proxy.via: \"two words\" must be one token"},
+      row{"[proxy]\nallowed_clients = []\n", "p.toml:2",
+          "proxy.allowed_clients: needs at least one"},
+      row{"[proxy]\nvia = \"two words\"\n", "p.toml:2",
+          "proxy.via: \"two words\" must be one token"},
       row{"[proxy]\ntrace = \"yes\"\n", "p.toml:2", "proxy.trace: expected true or false"},
-      row{"[proxy]\nconnect_ports = [443, 0]\n", "p.toml:2", "proxy.connect_ports[1]: must be between 1"},
-      row{"[proxy]\nconnect_ports = \"all\"\n", "p.toml:2", "proxy.connect_ports: \"all\" is not one of any"},
+      row{"[proxy]\nconnect_ports = [443, 0]\n", "p.toml:2",
+          "proxy.connect_ports[1]: must be between 1"},
+      row{"[proxy]\nconnect_ports = \"all\"\n", "p.toml:2",
+          "proxy.connect_ports: \"all\" is not one of any"},
       row{"[proxy]\nthreads = -1\n", "p.toml:2", "proxy.threads: must be between 0 and 256"},
       row{"[proxy]\nheader_limit = 10\n", "p.toml:2", "proxy.header_limit"},
-      row{"[proxy]\nconnect_timeout_ms = 0\n", "p.toml:2", "proxy.connect_timeout_ms: must be between 1"},
-      row{"[proxy]\nupstream_timeout_ms = 1.5\n", "p.toml:2", "proxy.upstream_timeout_ms: expected an integer"},
-      row{"[proxy]\nlog_format = \"xml\"\n", "p.toml:2", "proxy.log_format: \"xml\" is not one of text, json"},
+      row{"[proxy]\nconnect_timeout_ms = 0\n", "p.toml:2",
+          "proxy.connect_timeout_ms: must be between 1"},
+      row{"[proxy]\nupstream_timeout_ms = 1.5\n", "p.toml:2",
+          "proxy.upstream_timeout_ms: expected an integer"},
+      row{"[proxy]\nlog_format = \"xml\"\n", "p.toml:2",
+          "proxy.log_format: \"xml\" is not one of text, json"},
       row{"[proxy]\naccess_log = \"\"\n", "p.toml:2", "proxy.access_log: must not be empty"},
       row{"[proxy]\nhttps_proxy_ca_file = \"/nonexistent/ca.pem\"\n", "p.toml:2",
           "proxy.https_proxy_ca_file: \"/nonexistent/ca.pem\" is not a readable file"},

@@ -16,7 +16,8 @@ result<void> toml_reader::only(const toml::table& t, const std::string& where,
                                const std::vector<std::string_view>& allowed) const {
   for (auto&& [k, v] : t) {
     if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
-      const std::string name = where.empty() ? std::string(k.str()) : where + "." + std::string(k.str());
+      const std::string name =
+          where.empty() ? std::string(k.str()) : where + "." + std::string(k.str());
       return error(errc::config, "unknown key \"" + name + "\"")
           .at(file_, static_cast<int>(k.source().begin.line));
     }
@@ -88,7 +89,8 @@ result<toml::table> parse_toml(std::string_view text, const std::string& file) {
     return toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     return error(errc::parse, std::string(e.description()))
-        .at(file, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column));
+        .at(file, static_cast<int>(e.source().begin.line),
+            static_cast<int>(e.source().begin.column));
   }
 }
 

@@ -3,10 +3,10 @@
 // errc::config error naming the file, the line and the dotted key ("proxy.connect_ports[1]"), and
 // rejects keys it was not told about (a misspelt key must not be silently ignored).
 //
-// Why it lives here and not in one program: pacserver's config and `pactool proxy --config` read the
-// same [proxy] section (configfile/proxy_section.hpp), and both must report a mistake the same way,
-// so the reader is shared. It holds nothing program-specific; pacserver/toml_reader.hpp adds its own
-// types (cidr, source_ref) on top.
+// Why it lives here and not in one program: pacserver's config and `pactool proxy --config` read
+// the same [proxy] section (configfile/proxy_section.hpp), and both must report a mistake the same
+// way, so the reader is shared. It holds nothing program-specific; pacserver/toml_reader.hpp adds
+// its own types (cidr, source_ref) on top.
 #include <toml++/toml.h>
 
 #include <chrono>
@@ -43,8 +43,7 @@ class toml_reader {
   result<std::vector<std::string>> strings(const toml::node& n, const std::string& key) const;
   // Milliseconds within [lo, hi] (default 1 ms to one hour).
   result<std::chrono::milliseconds> millis(const toml::node& n, const std::string& key,
-                                           std::int64_t lo = 1,
-                                           std::int64_t hi = 3'600'000) const;
+                                           std::int64_t lo = 1, std::int64_t hi = 3'600'000) const;
   // One of `choices` (named in the error).
   result<std::string> choice(const toml::node& n, const std::string& key,
                              std::initializer_list<std::string_view> choices) const;

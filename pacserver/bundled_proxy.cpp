@@ -27,7 +27,8 @@ result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_c
   boost::system::error_code ec;
   pc.listen_address = boost::asio::ip::make_address(settings.listen.host, ec);
   if (ec) {
-    return error(errc::config, "proxy.listen: \"" + settings.listen.host + "\" is not an IP address")
+    return error(errc::config,
+                 "proxy.listen: \"" + settings.listen.host + "\" is not an IP address")
         .at(where);
   }
   pc.listen_port = static_cast<std::uint16_t>(settings.listen.port);

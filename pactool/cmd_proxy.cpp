@@ -1,9 +1,9 @@
 // pactool proxy — runs the forwarding proxy (proxycore/forward) with a PAC deciding every request's
 // route: a file (reloaded when it changes and on SIGHUP), an http(s) URL (re-fetched periodically
-// with ETag/Last-Modified, the last good PAC kept on failure), the URL WPAD discovers (`--pac auto`),
-// or a fixed list given with --route. Settings come from a TOML file (--config, proxy_settings.hpp)
-// and the flags, which override it. SIGTERM/SIGINT drain connections and exit 0. Prints
-// "listening on ADDR:PORT" on stdout once ready.
+// with ETag/Last-Modified, the last good PAC kept on failure), the URL WPAD discovers (`--pac
+// auto`), or a fixed list given with --route. Settings come from a TOML file (--config,
+// proxy_settings.hpp) and the flags, which override it. SIGTERM/SIGINT drain connections and exit
+// 0. Prints "listening on ADDR:PORT" on stdout once ready.
 #include <signal.h>
 
 #include <algorithm>
@@ -110,7 +110,8 @@ std::variant<pac_side, int> start_pac(const proxy_settings& s, const engine_setu
   } else {
     p.watch = make_file_watch(s.pac, *p.decisions, max);
   }
-  // A PAC file must load at start; a URL may be down now and come later (the no-PAC policy applies).
+  // A PAC file must load at start; a URL may be down now and come later (the no-PAC policy
+  // applies).
   if (!p.watch->start() && p.watch->must_load_at_start()) return exit_input;
   return p;
 }
@@ -123,7 +124,8 @@ void print_ready(const fwd::proxy_service& service, const fwd::proxy_config& c) 
   std::cout << "listening on " << bracketed(c.listen_address) << ":" << service.port() << " (via "
             << service.via_name() << ")" << std::endl;
   if (service.admin_port()) {
-    std::cout << "admin on " << bracketed(c.admin_address) << ":" << service.admin_port() << std::endl;
+    std::cout << "admin on " << bracketed(c.admin_address) << ":" << service.admin_port()
+              << std::endl;
   }
 }
 
@@ -192,60 +194,77 @@ int run_proxy(proxy_command& cmd) {
 }
 
 void add_listener_flags(CLI::App& cmd, proxy_flags& f) {
-  cmd.add_option("--listen", f.listen, "Address and port to listen on (port 0: any free port; default 127.0.0.1:3128)")
+  cmd.add_option("--listen", f.listen,
+                 "Address and port to listen on (port 0: any free port; default 127.0.0.1:3128)")
       ->type_name("ADDR:PORT");
   cmd.add_option("--admin", f.admin, "Admin listener serving /metrics")->type_name("ADDR:PORT");
-  cmd.add_option("--allow", f.allow, "Client network allowed to use the proxy (repeatable; default loopback)")
+  cmd.add_option("--allow", f.allow,
+                 "Client network allowed to use the proxy (repeatable; default loopback)")
       ->type_name("NET/LEN");
   cmd.add_option("--via", f.via, "Our Via name (default: host name:port)")->type_name("NAME");
   cmd.add_flag("--trace", f.trace, "Allow TRACE (off by default: cross-site tracing)");
-  cmd.add_option("--connect-port", f.connect_ports, "Port CONNECT may reach (repeatable, or 'any'; default 443 563)")
+  cmd.add_option("--connect-port", f.connect_ports,
+                 "Port CONNECT may reach (repeatable, or 'any'; default 443 563)")
       ->type_name("PORT");
   cmd.add_option("--threads", f.threads, "I/O threads (default: one per core)");
   cmd.add_option("--access-log", f.access_log, "Append one line per request to FILE (- for stderr)")
       ->type_name("FILE");
   cmd.add_option("--log-format", f.log_format, "Access log format: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd.add_option("--https-proxy-ca", f.https_proxy_ca, "Extra CA certificates (PEM) trusted for HTTPS proxies")
+  cmd.add_option("--https-proxy-ca", f.https_proxy_ca,
+                 "Extra CA certificates (PEM) trusted for HTTPS proxies")
       ->type_name("FILE")
       ->check(CLI::ExistingFile);
 }
 
 void add_timing_flags(CLI::App& cmd, proxy_flags& f) {
-  cmd.add_option("--bad-proxy-retry", f.bad_proxy_retry_s, "Seconds a failed proxy stays at the end of lists (default 300)")
+  cmd.add_option("--bad-proxy-retry", f.bad_proxy_retry_s,
+                 "Seconds a failed proxy stays at the end of lists (default 300)")
       ->type_name("S");
-  cmd.add_option("--connect-timeout", f.connect_timeout_ms, "Milliseconds per connection attempt (default 10000)")
+  cmd.add_option("--connect-timeout", f.connect_timeout_ms,
+                 "Milliseconds per connection attempt (default 10000)")
       ->type_name("MS");
-  cmd.add_option("--upstream-timeout", f.upstream_timeout_ms, "Milliseconds an upstream may stay silent, then 504 (default 60000)")
+  cmd.add_option("--upstream-timeout", f.upstream_timeout_ms,
+                 "Milliseconds an upstream may stay silent, then 504 (default 60000)")
       ->type_name("MS");
-  cmd.add_option("--head-timeout", f.head_timeout_ms, "Milliseconds a client has to send its request head, then 408 (default 30000)")
+  cmd.add_option("--head-timeout", f.head_timeout_ms,
+                 "Milliseconds a client has to send its request head, then 408 (default 30000)")
       ->type_name("MS");
 }
 
 void add_pac_flags(CLI::App& cmd, proxy_flags& f) {
   cmd.add_option("--pac", f.pac, "PAC file, http(s) URL, or auto (WPAD: DHCP option 252, then DNS)")
       ->type_name("FILE|URL|auto");
-  cmd.add_option("--route", f.route, "A fixed proxy list instead of a PAC, e.g. \"PROXY p:3128; DIRECT\"")
+  cmd.add_option("--route", f.route,
+                 "A fixed proxy list instead of a PAC, e.g. \"PROXY p:3128; DIRECT\"")
       ->type_name("LIST");
   cmd.add_option("--pac-threads", f.pac_threads, "PAC evaluation threads (default 2)");
   cmd.add_option("--no-pac", f.no_pac, "While no PAC is loaded: wait (default), direct or refuse")
       ->check(CLI::IsMember({"wait", "direct", "refuse"}));
-  cmd.add_option("--no-pac-wait", f.no_pac_wait_s, "Seconds to wait for a PAC under --no-pac wait (default 10)")
+  cmd.add_option("--no-pac-wait", f.no_pac_wait_s,
+                 "Seconds to wait for a PAC under --no-pac wait (default 10)")
       ->type_name("S");
-  cmd.add_option("--refetch", f.refetch_s, "Seconds between re-fetches of a PAC URL, and between WPAD tries while none is found (default 300)")
+  cmd.add_option("--refetch", f.refetch_s,
+                 "Seconds between re-fetches of a PAC URL, and between WPAD tries while none is "
+                 "found (default 300)")
       ->type_name("S");
   cmd.add_flag("--no-decision-cache", f.no_decision_cache, "Evaluate the PAC for every request");
 }
 
 void add_auth_flags(CLI::App& cmd, proxy_flags& f) {
-  cmd.add_option("--users", f.users, "Clients must authenticate (Basic) as a user of FILE (htpasswd -B lines)")
+  cmd.add_option("--users", f.users,
+                 "Clients must authenticate (Basic) as a user of FILE (htpasswd -B lines)")
       ->type_name("FILE");
-  cmd.add_option("--realm", f.realm, "Realm of the 407 challenge (default wpadkit)")->type_name("TEXT");
-  cmd.add_option("--upstream-auth", f.upstream_auth, "Basic credentials for an upstream proxy (repeatable; shows in ps)")
+  cmd.add_option("--realm", f.realm, "Realm of the 407 challenge (default wpadkit)")
+      ->type_name("TEXT");
+  cmd.add_option("--upstream-auth", f.upstream_auth,
+                 "Basic credentials for an upstream proxy (repeatable; shows in ps)")
       ->type_name("HOST:PORT=USER:PASSWORD");
-  cmd.add_option("--upstream-auth-file", f.upstream_auth_file, "The same, the password being the first line of PATH")
+  cmd.add_option("--upstream-auth-file", f.upstream_auth_file,
+                 "The same, the password being the first line of PATH")
       ->type_name("HOST:PORT=USER:PATH");
-  cmd.add_option("--upstream-auth-env", f.upstream_auth_env, "The same, the password taken from environment variable VAR")
+  cmd.add_option("--upstream-auth-env", f.upstream_auth_env,
+                 "The same, the password taken from environment variable VAR")
       ->type_name("HOST:PORT=USER:VAR");
 }
 
@@ -253,8 +272,10 @@ void add_auth_flags(CLI::App& cmd, proxy_flags& f) {
 
 void add_proxy_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<proxy_command>();
-  auto* cmd = app.add_subcommand("proxy", "Run the forwarding proxy, routing each request by the PAC");
-  cmd->add_option("--config", o->flags.config, "TOML settings file (examples/pactool-proxy.toml); flags override it")
+  auto* cmd =
+      app.add_subcommand("proxy", "Run the forwarding proxy, routing each request by the PAC");
+  cmd->add_option("--config", o->flags.config,
+                  "TOML settings file (examples/pactool-proxy.toml); flags override it")
       ->type_name("FILE");
   add_pac_flags(*cmd, o->flags);
   add_listener_flags(*cmd, o->flags);

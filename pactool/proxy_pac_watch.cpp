@@ -16,7 +16,8 @@ using wpadkit::errc;
 using wpadkit::error;
 
 void report_failure(const fwd::pac_decisions& decisions, const error& e) {
-  print_error(e.to_string() + (decisions.ready() ? " (keeping the previous PAC)" : " (no PAC loaded)"));
+  print_error(e.to_string() +
+              (decisions.ready() ? " (keeping the previous PAC)" : " (no PAC loaded)"));
 }
 
 class file_watch final : public pac_watch {
@@ -59,7 +60,8 @@ class file_watch final : public pac_watch {
 
 }  // namespace
 
-bool install_pac(fwd::pac_decisions& decisions, const std::string& text, const std::string& source) {
+bool install_pac(fwd::pac_decisions& decisions, const std::string& text,
+                 const std::string& source) {
   auto ok = decisions.load(text, source);
   if (!ok) {
     report_failure(decisions, ok.error());
@@ -89,7 +91,8 @@ bool url_watch::fetch(bool forced) {
   if (!forced && !etag_.empty()) fo.if_none_match = etag_;
   if (!forced && !last_modified_.empty()) fo.if_modified_since = last_modified_;
   // A failure is retried sooner than a success is refreshed.
-  next_fetch_ = std::chrono::steady_clock::now() + std::min(refetch_, std::chrono::milliseconds(30000));
+  next_fetch_ =
+      std::chrono::steady_clock::now() + std::min(refetch_, std::chrono::milliseconds(30000));
   auto r = wpadkit::wpad::fetch_pac(url_, fo);
   if (!r) return report(r.error());
   if (r->not_modified) {

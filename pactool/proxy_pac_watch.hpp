@@ -1,9 +1,9 @@
 #pragma once
-// proxy_pac_watch — where `pactool proxy` gets its PAC, and how it notices a change: a file (reloaded
-// when its mtime or size changes, and on SIGHUP) or an http(s) URL (re-fetched every refetch
-// interval with If-None-Match / If-Modified-Since, sooner after a failure; the last good PAC keeps
-// serving when a fetch or a load fails). A URL is fetched by wpad::fetch_pac, which never uses a
-// proxy, so the PAC is never fetched through ourselves. WPAD discovery (`--pac auto`) is
+// proxy_pac_watch — where `pactool proxy` gets its PAC, and how it notices a change: a file
+// (reloaded when its mtime or size changes, and on SIGHUP) or an http(s) URL (re-fetched every
+// refetch interval with If-None-Match / If-Modified-Since, sooner after a failure; the last good
+// PAC keeps serving when a fetch or a load fails). A URL is fetched by wpad::fetch_pac, which never
+// uses a proxy, so the PAC is never fetched through ourselves. WPAD discovery (`--pac auto`) is
 // proxy_wpad_watch.hpp, built on url_watch.
 //
 // Every watch runs on the thread that calls it (pactool proxy's signal loop) and prints what it did
@@ -29,7 +29,8 @@ class pac_watch {
 };
 
 // A PAC file. `decisions` must outlive the watch.
-std::unique_ptr<pac_watch> make_file_watch(std::string path, wpadkit::forward::pac_decisions& decisions,
+std::unique_ptr<pac_watch> make_file_watch(std::string path,
+                                           wpadkit::forward::pac_decisions& decisions,
                                            std::size_t max_bytes);
 
 class url_watch final : public pac_watch {
@@ -43,8 +44,8 @@ class url_watch final : public pac_watch {
   void reload() override { fetch(true); }
   void tick() override;
 
-  // Installs a PAC fetched from url() elsewhere (by WPAD discovery) and keeps its validators for the
-  // next conditional fetch. False when it does not load (the previous PAC keeps serving).
+  // Installs a PAC fetched from url() elsewhere (by WPAD discovery) and keeps its validators for
+  // the next conditional fetch. False when it does not load (the previous PAC keeps serving).
   bool adopt(const wpadkit::wpad::fetch_result& fetched);
   const std::string& url() const { return url_; }
 

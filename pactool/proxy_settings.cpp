@@ -8,12 +8,14 @@ namespace {
 
 namespace cf = wpadkit::configfile;
 namespace fwd = wpadkit::forward;
+using std::chrono::milliseconds;
 using wpadkit::errc;
 using wpadkit::error;
 using wpadkit::result;
-using std::chrono::milliseconds;
 
-bool is_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+bool is_url(const std::string& s) {
+  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
+}
 
 result<fwd::no_pac_policy> parse_no_pac(const std::string& s) {
   if (s == "wait") return fwd::no_pac_policy::wait;
@@ -26,7 +28,8 @@ result<void> read_source(const cf::toml_reader& r, const toml::table& t,
                          const std::filesystem::path& base_dir, proxy_settings& s) {
   if (const auto* n = t.get("source")) {
     WPADKIT_TRY(v, r.string(*n, "pac.source"));
-    if (v.empty()) return r.fail(*n, "pac.source", "must not be empty (a file, an http(s) URL or \"auto\")");
+    if (v.empty())
+      return r.fail(*n, "pac.source", "must not be empty (a file, an http(s) URL or \"auto\")");
     if (v == "auto" || is_url(v)) {
       s.pac = v;
     } else {
@@ -36,8 +39,10 @@ result<void> read_source(const cf::toml_reader& r, const toml::table& t,
   }
   if (const auto* n = t.get("route")) {
     WPADKIT_TRY(v, r.string(*n, "pac.route"));
-    if (v.empty()) return r.fail(*n, "pac.route", "must not be empty (e.g. \"PROXY p:3128; DIRECT\")");
-    if (!s.pac.empty()) return r.fail(*n, "pac.route", "give either pac.source or pac.route, not both");
+    if (v.empty())
+      return r.fail(*n, "pac.route", "must not be empty (e.g. \"PROXY p:3128; DIRECT\")");
+    if (!s.pac.empty())
+      return r.fail(*n, "pac.route", "give either pac.source or pac.route, not both");
     s.route = v;
   }
   return {};
@@ -114,7 +119,8 @@ result<void> read_dns(const cf::toml_reader& r, const toml::table& t, proxy_sett
   return {};
 }
 
-result<const toml::table*> section(const cf::toml_reader& r, const toml::table& root, const char* name) {
+result<const toml::table*> section(const cf::toml_reader& r, const toml::table& root,
+                                   const char* name) {
   const auto* n = root.get(name);
   if (!n) return nullptr;
   if (!n->is_table()) return r.fail(*n, name, "expected a table [" + std::string(name) + "]");
@@ -131,7 +137,8 @@ result<proxy_settings> parse_proxy_file(std::string_view text, const std::string
   proxy_settings s;
   WPADKIT_TRY(proxy, section(r, root, "proxy"));
   if (proxy) {
-    if (auto ok = cf::read_proxy_section(r, *proxy, "proxy", base_dir, s.proxy); !ok) return ok.error();
+    if (auto ok = cf::read_proxy_section(r, *proxy, "proxy", base_dir, s.proxy); !ok)
+      return ok.error();
   }
   WPADKIT_TRY(pac, section(r, root, "pac"));
   if (pac) {
@@ -154,13 +161,16 @@ namespace {
 
 result<milliseconds> seconds_flag(double v, const char* flag) {
   if (!(v >= 0) || v > 7 * 24 * 3600) {
-    return error(errc::parse, std::string(flag) + " " + std::to_string(v) + ": expected seconds from 0 to 604800");
+    return error(errc::parse, std::string(flag) + " " + std::to_string(v) +
+                                  ": expected seconds from 0 to 604800");
   }
   return milliseconds(static_cast<long long>(v * 1000));
 }
 
 result<milliseconds> millis_flag(long v, const char* flag) {
-  if (v <= 0) return error(errc::parse, std::string(flag) + " " + std::to_string(v) + ": expected a positive number of ms");
+  if (v <= 0)
+    return error(errc::parse, std::string(flag) + " " + std::to_string(v) +
+                                  ": expected a positive number of ms");
   return milliseconds(v);
 }
 
@@ -191,7 +201,8 @@ result<void> apply_listeners(const proxy_flags& f, fwd::proxy_config& c) {
     for (const auto& p : f.connect_ports) {
       if (p == "any") continue;
       auto e = cf::parse_endpoint("0.0.0.0:" + p, 0);
-      if (!e || e->second == 0) return error(errc::parse, "--connect-port '" + p + "' is not a port or 'any'");
+      if (!e || e->second == 0)
+        return error(errc::parse, "--connect-port '" + p + "' is not a port or 'any'");
       c.connect_ports.push_back(e->second);
     }
   }
@@ -226,7 +237,8 @@ result<void> apply_source(const proxy_flags& f, proxy_settings& s) {
     s.route = f.route.value_or("");
   }
   if (f.pac_threads) {
-    if (*f.pac_threads == 0) return error(errc::parse, "--pac-threads 0: at least one thread is needed");
+    if (*f.pac_threads == 0)
+      return error(errc::parse, "--pac-threads 0: at least one thread is needed");
     s.pac_threads = *f.pac_threads;
   }
   if (f.refetch_s) {
@@ -290,9 +302,10 @@ result<void> apply_flags(const proxy_flags& f, proxy_settings& s) {
 
 result<void> check_settings(const proxy_settings& s) {
   if (s.pac.empty() == s.route.empty()) {
-    return error(errc::config,
-                 "give exactly one of --pac FILE|URL|auto and --route LIST (or pac.source / pac.route "
-                 "in the --config file)");
+    return error(
+        errc::config,
+        "give exactly one of --pac FILE|URL|auto and --route LIST (or pac.source / pac.route "
+        "in the --config file)");
   }
   return fwd::validate_config(s.proxy.config);
 }

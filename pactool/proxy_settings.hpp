@@ -1,20 +1,20 @@
 #pragma once
-// proxy_settings — everything `pactool proxy` runs with, from its TOML file (--config) and its flags;
-// a flag given on the command line overrides the file's value (a repeatable flag replaces the
-// file's whole list).
+// proxy_settings — everything `pactool proxy` runs with, from its TOML file (--config) and its
+// flags; a flag given on the command line overrides the file's value (a repeatable flag replaces
+// the file's whole list).
 //
 // The file has three sections:
 //   [proxy]  the forwarding proxy itself: the keys pacserver's [proxy] takes too, read by the one
 //            shared reader (configfile/proxy_section.hpp)
 //   [pac]    where routes come from (pactool only):
-//              source = "FILE" | "http(s)://URL" | "auto"   (a relative FILE is relative to the file)
+//              source = "FILE" | "http(s)://URL" | "auto"   (FILE relative to the settings file)
 //              route = "PROXY p:3128; DIRECT"               (a fixed list instead of a source)
 //              threads (PAC evaluation threads, default 2), refetch_ms (default 300000),
 //              no_pac = "wait" | "direct" | "refuse", no_pac_wait_ms (default 10000),
 //              decision_cache (default true), decision_cache_entries (default 10000),
 //              decision_timeout_ms (default 5000: waiting for a PAC answer, then 502)
-//   [dns]    offline = bool; hosts = { "name" = "IP" | ["IP", ...] }  — names the PAC engine and the
-//            proxy resolve from this table first (with offline, only from it)
+//   [dns]    offline = bool; hosts = { "name" = "IP" | ["IP", ...] }: names the PAC engine and
+//            the proxy resolve from this table first (with offline, only from it)
 // examples/pactool-proxy.toml documents every key.
 #include <chrono>
 #include <filesystem>
@@ -29,9 +29,10 @@
 namespace pactool {
 
 struct proxy_settings {
-  wpadkit::configfile::proxy_section proxy;  // .config holds no_pac, the decision cache and its timeout too
-  std::string pac;                           // file, URL or "auto"; empty with a route
-  std::string route;                         // fixed list; empty with a PAC source
+  // .config also holds the [pac] keys that are proxy_config fields (no_pac, the decision cache).
+  wpadkit::configfile::proxy_section proxy;
+  std::string pac;    // file, URL or "auto"; empty with a route
+  std::string route;  // fixed list; empty with a PAC source
   unsigned pac_threads = 2;
   std::chrono::milliseconds refetch{300000};
   bool offline = false;

@@ -61,13 +61,15 @@ TEST_CASE("proxy_settings: the file fills [proxy], [pac] and [dns]") {
   CHECK(c.pac_timeout == 800ms);
   CHECK(s->offline);
   // A TOML table has no order between names (toml++ sorts them); a name's addresses keep theirs.
-  CHECK(s->dns == std::vector<std::string>{"dual.test=10.0.0.1", "dual.test=::1", "origin.test=127.0.0.1"});
+  CHECK(s->dns ==
+        std::vector<std::string>{"dual.test=10.0.0.1", "dual.test=::1", "origin.test=127.0.0.1"});
   CHECK(check_settings(*s).has_value());
 }
 
 TEST_CASE("proxy_settings: URLs and auto are sources as written") {
   CHECK(parse("[pac]\nsource = \"auto\"\n")->pac == "auto");
-  CHECK(parse("[pac]\nsource = \"http://wpad.corp/wpad.dat\"\n")->pac == "http://wpad.corp/wpad.dat");
+  CHECK(parse("[pac]\nsource = \"http://wpad.corp/wpad.dat\"\n")->pac ==
+        "http://wpad.corp/wpad.dat");
   CHECK(parse("[pac]\nroute = \"DIRECT\"\n")->route == "DIRECT");
 }
 
@@ -135,10 +137,12 @@ TEST_CASE("proxy_settings: every mistake in the file names file:line and the key
       row{"[pac]\n\nsorce = \"x.pac\"\n", "p.toml:3", "unknown key \"pac.sorce\""},
       row{"[pac]\nsource = 3\n", "p.toml:2", "pac.source: expected a string"},
       row{"[pac]\nsource = \"a.pac\"\nroute = \"DIRECT\"\n", "p.toml:3", "pac.route: give either"},
-      row{"[pac]\nno_pac = \"maybe\"\n", "p.toml:2", "pac.no_pac: \"maybe\" is not one of wait, direct, refuse"},
+      row{"[pac]\nno_pac = \"maybe\"\n", "p.toml:2",
+          "pac.no_pac: \"maybe\" is not one of wait, direct, refuse"},
       row{"[pac]\nthreads = 0\n", "p.toml:2", "pac.threads: must be between 1"},
       row{"[pac]\nrefetch_ms = 10\n", "p.toml:2", "pac.refetch_ms"},
-      row{"[pac]\ndecision_cache = \"no\"\n", "p.toml:2", "pac.decision_cache: expected true or false"},
+      row{"[pac]\ndecision_cache = \"no\"\n", "p.toml:2",
+          "pac.decision_cache: expected true or false"},
       row{"[dns]\nhosts = { \"a.test\" = \"not-an-ip\" }\n", "p.toml:2", "dns.hosts.a.test"},
       row{"[dns]\noffline = 1\n", "p.toml:2", "dns.offline"},
       row{"[listen]\nport = 1\n", "p.toml:1", "unknown key \"listen\""},

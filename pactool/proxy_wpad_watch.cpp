@@ -47,8 +47,9 @@ wpad::discovery run_discovery(const engine_setup& setup,
     if (!engine) return engine.error();
     return {};
   };
-  wpad::wpad_decider decider(dhcp.get(), dns, fetcher,
-                             [&](std::string_view d) { return suffixes->is_public_suffix(d); }, check);
+  wpad::wpad_decider decider(
+      dhcp.get(), dns, fetcher, [&](std::string_view d) { return suffixes->is_public_suffix(d); },
+      check);
   return decider.run(wpad::decider_options{});
 }
 
@@ -109,8 +110,9 @@ void wpad_watch::reload() {
 void wpad_watch::discover() {
   if (running_.valid()) return;  // one at a time; the running one answers
   std::cerr << "pactool proxy: discovering the PAC URL by WPAD (DHCP, then DNS)" << std::endl;
-  running_ = std::async(std::launch::async,
-                        [setup = setup_, suffixes = suffixes_] { return run_discovery(setup, suffixes); });
+  running_ = std::async(std::launch::async, [setup = setup_, suffixes = suffixes_] {
+    return run_discovery(setup, suffixes);
+  });
 }
 
 void wpad_watch::tick() {

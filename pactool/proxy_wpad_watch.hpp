@@ -26,9 +26,9 @@ class wpad_watch final : public pac_watch {
  public:
   // `setup` is what a found PAC is checked with before it is taken (it must load in the engine).
   // Errors: errc::config / errc::io when no public-suffix list can be loaded.
-  static wpadkit::result<std::unique_ptr<wpad_watch>> create(wpadkit::forward::pac_decisions& decisions,
-                                                             engine_setup setup,
-                                                             std::chrono::milliseconds refetch);
+  static wpadkit::result<std::unique_ptr<wpad_watch>> create(
+      wpadkit::forward::pac_decisions& decisions, engine_setup setup,
+      std::chrono::milliseconds refetch);
   // Waits for a discovery in progress (bounded by its deadlines: a few seconds).
   ~wpad_watch() override;
 
@@ -53,8 +53,9 @@ class wpad_watch final : public pac_watch {
   std::chrono::steady_clock::time_point next_discovery_{};
 };
 
-// How a discovery ended, as the one line pactool proxy prints (without the "pactool proxy: " prefix):
-// "WPAD found http://wpad.corp/wpad.dat by DNS (DNS wpad.corp -> 10.0.0.1)" or "WPAD found no PAC
+// How a discovery ended, as the one line pactool proxy prints (without its "pactool proxy: "
+// prefix): "WPAD found http://wpad.corp/wpad.dat by DNS (DNS wpad.corp -> 10.0.0.1)" or "WPAD found
+// no PAC
 // (...)". Exposed for the tests.
 std::string describe_discovery(const wpadkit::wpad::discovery& d);
 
