@@ -84,6 +84,22 @@ no_pac = "refuse"
             records = [json.loads(line) for line in f if line.strip()]
         self.assertTrue(any("/from-file" in json.dumps(r) for r in records), records)
 
+    def test_allowed_clients_from_the_file(self):
+        o = f"127.0.0.1:{self.origin.port}"
+        with open(self.config, encoding="utf-8") as f:
+            text = f.read().replace("threads = 1", 'threads = 1\nallowed_clients = ["127.0.0.9/32"]')
+        lib.write(self.config, text)
+        with StartedProxy("--config", self.config) as proxy:
+            status, _, body = curl("-x", proxy.url, f"http://{o}/from-127.0.0.1")
+            self.assertEqual(status, 403, body)
+            status, _, body = curl("--interface", "127.0.0.9", "-x", proxy.url, f"http://{o}/from-127.0.0.9")
+            self.assertEqual(status, 200, body)
+        # --allow replaces the file's list.
+        with StartedProxy("--config", self.config, "--allow", "127.0.0.1/32") as proxy:
+            self.assertEqual(curl("-x", proxy.url, f"http://{o}/allowed-by-flag")[0], 200)
+            status, _, body = curl("--interface", "127.0.0.9", "-x", proxy.url, f"http://{o}/not-any-more")
+            self.assertEqual(status, 403, body)
+
     def test_flags_override_the_file(self):
         o = f"127.0.0.1:{self.origin.port}"
         with StartedProxy("--config", self.config, "--via", "flag-proxy", "--connect-port", "443",
