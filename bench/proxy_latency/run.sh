@@ -10,7 +10,10 @@
 #      On a quiet machine the two agree; on a shared one the wrk p99s are dominated by whatever else
 #      ran during each turn.
 #
-# Usage: bench/proxy_latency/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS] [INTERLEAVED_COUNT]
+# BASELINE_BUILD=DIR adds a second `pactool proxy` (decision cache on) from another build as peer
+# "ours_base", interleaved and in the same turns: the way to compare a change with its parent.
+#
+# Usage: [BASELINE_BUILD=DIR] bench/proxy_latency/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS] [INTERLEAVED_COUNT]
 # Needs: root (apt-get for the peers, squid drops to `proxy`). Traffic stays on 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -85,8 +88,8 @@ function FindProxyForURL(url, host) {
   return "PROXY 192.0.2.1:3128; DIRECT";
 }
 PAC
-start_ours() {  # $1: extra flags, $2: tag; prints the port
-  "$pactool" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2> "$tmp/ours.$2.err" &
+start_ours() {  # $1: extra flags, $2: tag, [$3: pactool binary]; prints the port
+  "${3:-$pactool}" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2> "$tmp/ours.$2.err" &
   pids+=($!)
   for _ in $(seq 1 200); do grep -q listening "$tmp/ours.$2" 2>/dev/null && break; sleep 0.05; done
   sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/ours.$2" | head -1
@@ -94,6 +97,14 @@ start_ours() {  # $1: extra flags, $2: tag; prints the port
 ours=$(start_ours "" cached)
 ours_nc=$(start_ours "--no-decision-cache" nocache)
 [ -n "$ours" ] && [ -n "$ours_nc" ] || { echo "pactool proxy did not start" >&2; cat "$tmp"/ours.*.err >&2; exit 1; }
+base_peer=()
+if [ -n "${BASELINE_BUILD:-}" ]; then
+  [ -x "$BASELINE_BUILD/pactool/pactool" ] || { echo "missing: $BASELINE_BUILD/pactool/pactool" >&2; exit 2; }
+  ours_base=$(start_ours "" base "$BASELINE_BUILD/pactool/pactool")
+  [ -n "$ours_base" ] || { echo "baseline pactool proxy did not start" >&2; cat "$tmp"/ours.base.err >&2; exit 1; }
+  wait_port "$ours_base"
+  base_peer=("ours_base=$ours_base")
+fi
 wait_port "$origin"; wait_port "$squidp"; wait_port "$ours"; wait_port "$ours_nc"
 cat > "$tmp/fwd.lua" <<LUA
 request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
@@ -123,7 +134,7 @@ print(f"{p50:.1f} {p99:.1f} {float(rps.group(1)) if rps else 0:.0f} {errs}")
 echo "interleaved: $count sequential requests per peer, one keep-alive connection each, rotating peers"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/interleave.py" "$origin" "$count" direct=0 "ours=$ours" "ours_nocache=$ours_nc" "squid=$squidp" \
-  > "$tmp/interleaved"
+  "${base_peer[@]}" > "$tmp/interleaved"
 python3 - "$tmp/interleaved" <<'PY'
 import sys
 rows = {}
@@ -134,7 +145,9 @@ for line in open(sys.argv[1]):
           f"  p99.9 {rows[name][3]:8.1f} us  ({n} requests, {rec} reconnects)")
 d = rows["direct"]
 print("  added by the proxy (proxy minus direct, interleaved):")
-for name in ("ours", "ours_nocache", "squid"):
+for name in ("ours", "ours_nocache", "squid", "ours_base"):
+    if name not in rows:
+        continue
     r = rows[name]
     print(f"  {name:13s} p50 +{r[0] - d[0]:6.1f} us  p99 +{r[2] - d[2]:7.1f} us")
 for name in ("ours", "ours_nocache"):
@@ -145,11 +158,12 @@ PY
 echo
 
 peers=(direct ours ours_nocache squid)
+[ -n "${BASELINE_BUILD:-}" ] && peers+=(ours_base)
 echo "added latency: one client, one keep-alive connection, sequential GETs of 100 bytes (wrk -t1 -c1 --latency)"
 echo "$rounds rounds of ${secs}s in turns (${peers[*]})"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm-up: open the upstream keep-alive connections and fill the decision cache.
-for u in "$ours" "$ours_nc" "$squidp"; do wrk -t1 -c1 -d1s -s "$tmp/fwd.lua" "http://127.0.0.1:$u" >/dev/null; done
+for u in "$ours" "$ours_nc" "$squidp" ${ours_base:-}; do wrk -t1 -c1 -d1s -s "$tmp/fwd.lua" "http://127.0.0.1:$u" >/dev/null; done
 : > "$tmp/results"
 for r in $(seq 1 "$rounds"); do
   for peer in "${peers[@]}"; do
@@ -158,6 +172,7 @@ for r in $(seq 1 "$rounds"); do
       ours) v=$(turn "http://127.0.0.1:$ours" "$tmp/fwd.lua") ;;
       ours_nocache) v=$(turn "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua") ;;
       squid) v=$(turn "http://127.0.0.1:$squidp" "$tmp/fwd.lua") ;;
+      ours_base) v=$(turn "http://127.0.0.1:$ours_base" "$tmp/fwd.lua") ;;
     esac
     set -- $v
     printf 'round %d %-13s p50 %7.1f us  p99 %7.1f us  %6.0f req/s  errors %s\n' "$r" "$peer" "$1" "$2" "$3" "$4"
@@ -176,13 +191,13 @@ for line in open(sys.argv[1]):
 med = {p: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
            statistics.median(r[2] for r in v), sum(r[3] for r in v)) for p, v in rows.items()}
 print("wrk, median over rounds:")
-for p in ("direct", "ours", "ours_nocache", "squid"):
+for p in ("direct", "ours", "ours_nocache", "squid", "ours_base"):
     if p in med:
         p50, p99, rps, errs = med[p]
         print(f"  {p:13s} p50 {p50:7.1f} us  p99 {p99:7.1f} us  {rps:6.0f} req/s  errors {errs}")
 d50, d99 = med["direct"][0], med["direct"][1]
 print("added by the proxy (proxy minus direct, wrk):")
-for p in ("ours", "ours_nocache", "squid"):
+for p in ("ours", "ours_nocache", "squid", "ours_base"):
     if p in med:
         print(f"  {p:13s} p50 +{med[p][0] - d50:6.1f} us  p99 +{med[p][1] - d99:6.1f} us")
 if "squid" in med:
