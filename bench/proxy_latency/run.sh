@@ -38,6 +38,8 @@ chmod 755 "$tmp"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # start_ours runs in $(...): its pids come back through files.
+  for f in "$tmp"/ours.*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   [ -f "$tmp/squid/pid" ] && kill "$(cat "$tmp/squid/pid")" 2>/dev/null || true
   [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
   sleep 0.5
@@ -90,7 +92,7 @@ function FindProxyForURL(url, host) {
 PAC
 start_ours() {  # $1: extra flags, $2: tag, [$3: pactool binary]; prints the port
   "${3:-$pactool}" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2> "$tmp/ours.$2.err" &
-  pids+=($!)
+  echo $! > "$tmp/ours.$2.pid"
   for _ in $(seq 1 200); do grep -q listening "$tmp/ours.$2" 2>/dev/null && break; sleep 0.05; done
   sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$tmp/ours.$2" | head -1
 }
