@@ -70,11 +70,14 @@ asio::awaitable<result<tcp::socket>> connector::connect_host(std::string host, s
   co_return error(all_timeouts ? errc::timeout : errc::io, failures);
 }
 
-asio::awaitable<result<void>> connector::proxy_connect(upstream_connection& c, const request_target& t) {
+asio::awaitable<result<void>> connector::proxy_connect(
+    upstream_connection& c, const proxy_server& hop, const request_target& t,
+    const std::vector<std::string>& client_credentials) {
   namespace http = beast::http;
   http::request<http::empty_body> req{http::verb::connect, t.authority(), 11};
   req.set(http::field::host, t.authority());
   append_via(req.base(), 11, via_name_);
+  set_hop_proxy_authorization(req.base(), true, upstream_auth_.value_for(hop), client_credentials);
   c.stream.expires_after(config_.connect_timeout);
   auto [wec, wn] = co_await http::async_write(c.stream, req, token);
   if (wec) co_return io_failure(wec, "sending CONNECT");
@@ -91,9 +94,9 @@ asio::awaitable<result<void>> connector::proxy_connect(upstream_connection& c, c
   co_return result<void>{};
 }
 
-asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(const proxy_server& hop,
-                                                                               const request_target& t,
-                                                                               bool tunnel) {
+asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(
+    const proxy_server& hop, const request_target& t, bool tunnel,
+    const std::vector<std::string>& client_credentials) {
   using scheme = proxy_server::scheme;
   if (hop.type() == scheme::quic) {
     co_return error(errc::unsupported, std::string("proxy type ") +
@@ -132,7 +135,7 @@ asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(co
         t.port, v4);
     if (!ok) co_return std::move(ok).error();
   } else if (tunnel && !direct) {
-    auto ok = co_await proxy_connect(*conn, t);
+    auto ok = co_await proxy_connect(*conn, hop, t, client_credentials);
     if (!ok) co_return std::move(ok).error();
   }
   conn->stream.expires_never();

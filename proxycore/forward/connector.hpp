@@ -14,6 +14,7 @@
 
 #include "proxycore/base/error.hpp"
 #include "proxycore/forward/origin_resolver.hpp"
+#include "proxycore/forward/proxy_auth.hpp"
 #include "proxycore/forward/proxy_config.hpp"
 #include "proxycore/forward/request_rewrite.hpp"
 #include "proxycore/forward/upstream_pool.hpp"
@@ -33,27 +34,48 @@ class connector {
  public:
   connector(origin_resolver& resolver, const proxy_config& config, const std::string& via_name,
             boost::asio::ssl::context& tls)
-      : resolver_(resolver), config_(config), via_name_(via_name), tls_(tls) {}
+      : resolver_(resolver),
+        config_(config),
+        via_name_(via_name),
+        tls_(tls),
+        upstream_auth_(config.upstream_auth),
+        client_auth_(config.users) {}
 
   // TCP to host:port. Errors: errc::dns_*, errc::io (every address refused or failed; the message
   // lists each), errc::timeout.
   boost::asio::awaitable<result<boost::asio::ip::tcp::socket>> connect_host(std::string host,
                                                                            std::uint16_t port);
 
-  // A fresh connection through `hop` for `t` (tunnel: ready for raw bytes to t's authority).
+  // A fresh connection through `hop` for `t` (tunnel: ready for raw bytes to t's authority). A
+  // tunnel through a PROXY hop carries our credentials for it (upstream_auth) or else
+  // `client_credentials`, the client's own Proxy-Authorization values when we relay them.
+  // A 407 answer to that CONNECT is a refusal of this request (errc::http naming 407).
   // Errors: as connect_host, plus errc::http (the proxy refused), errc::unsupported, errc::io for a
   // failed TLS handshake (the message names the reason, e.g. certificate verify failed).
-  boost::asio::awaitable<result<std::unique_ptr<upstream_connection>>> open(const proxy_server& hop,
-                                                                             const request_target& t,
-                                                                             bool tunnel);
+  boost::asio::awaitable<result<std::unique_ptr<upstream_connection>>> open(
+      const proxy_server& hop, const request_target& t, bool tunnel,
+      const std::vector<std::string>& client_credentials = {});
+
+  // Our Proxy-Authorization value for a PROXY/HTTPS hop (config.upstream_auth), or nullptr.
+  const std::string* upstream_credentials(const proxy_server& hop) const {
+    return upstream_auth_.value_for(hop);
+  }
+
+  // This I/O thread's check of clients' credentials (config.users; enabled() false when none).
+  client_authenticator& client_auth() { return client_auth_; }
 
  private:
-  boost::asio::awaitable<result<void>> proxy_connect(upstream_connection& c, const request_target& t);
+  boost::asio::awaitable<result<void>> proxy_connect(
+      upstream_connection& c, const proxy_server& hop, const request_target& t,
+      const std::vector<std::string>& client_credentials);
 
   origin_resolver& resolver_;
   const proxy_config& config_;
   const std::string& via_name_;
   boost::asio::ssl::context& tls_;
+  upstream_authorizer upstream_auth_;
+  // Per I/O thread (the connector is), so its cache serves the keep-alive clients of this thread.
+  client_authenticator client_auth_;
 };
 
 // Whether requests to this hop carry the absolute URI (a proxy: PROXY/HTTP or HTTPS).

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "proxycore/forward/error_response.hpp"
+#include "proxycore/forward/proxy_auth.hpp"
 #include "proxycore/forward/relay.hpp"
 #include "proxycore/forward/request_rewrite.hpp"
 #include "proxycore/forward/tunnel.hpp"
@@ -57,6 +58,15 @@ struct pending_decision {
   std::atomic<int> phase{calling};
 };
 
+// A credentials check travelling back from the authenticator's hashing thread, as a PAC decision
+// does (the io_context is held first so that it outlives the timer).
+struct pending_check {
+  explicit pending_check(std::shared_ptr<asio::io_context> c) : ctx(std::move(c)), timer(*ctx) {}
+  std::shared_ptr<asio::io_context> ctx;
+  asio::steady_timer timer;
+  std::optional<result<std::string>> value;
+};
+
 // How one attempt at a hop ended.
 enum class step { finished, retry_same_hop, next_hop };
 
@@ -95,6 +105,8 @@ class session {
   asio::awaitable<bool> send_own(own_response res);
   asio::awaitable<bool> fail(request_parser& p, http::status status, std::string_view why);
   asio::awaitable<result<std::string>> decide(const request_target& t);
+  asio::awaitable<result<std::string>> check_credentials(const std::vector<std::string>& values);
+  asio::awaitable<bool> refuse_credentials(request_parser& p, std::string_view why);
   asio::awaitable<bool> forward(request_parser& p, const request_target& t, const proxy_list& list);
   asio::awaitable<step> exchange(request_parser& p, const proxy_server& hop,
                                  std::unique_ptr<upstream_connection> up, bool& keep,
@@ -117,6 +129,8 @@ class session {
   bool continue_sent_ = false;
   bool body_started_ = false;
   access_record rec_;
+  // The client's Proxy-Authorization values, relayed to PROXY hops; empty when we consumed them.
+  std::vector<std::string> client_credentials_;
   std::chrono::steady_clock::time_point started_;
 };
 
@@ -183,6 +197,15 @@ asio::awaitable<bool> session::handle(request_parser& p) {
     co_return co_await fail(p, http::status::forbidden,
                             "client " + peer_ + " is not in the networks allowed to use this proxy");
   }
+  // SPEC point 10: the client's Proxy-Authorization is for us when we authenticate clients (and is
+  // consumed here), otherwise for the next PROXY hop (RFC 9110 §11.7.1; set per hop).
+  client_credentials_ = take_proxy_authorization(req.base());
+  if (w_.connect->client_auth().enabled()) {
+    auto user = co_await check_credentials(client_credentials_);
+    client_credentials_.clear();
+    if (!user) co_return co_await refuse_credentials(p, user.error().message);
+    rec_.user = std::move(*user);
+  }
   if (req.count(http::field::host) > 1) {
     co_return co_await fail(p, http::status::bad_request, "the request has more than one Host header");
   }
@@ -234,6 +257,44 @@ asio::awaitable<bool> session::handle(request_parser& p) {
   rec_.pac_result = list.to_pac_string();
   if (target->connect) co_return co_await tunnel(p, *target, list);
   co_return co_await forward(p, *target, list);
+}
+
+// The user the request's credentials name. A value seen before is answered from the cache on this
+// thread; a new one is hashed on the authenticator's thread, so that a slow hash (or a flood of
+// wrong passwords) never stalls the other connections of this I/O thread.
+asio::awaitable<result<std::string>> session::check_credentials(
+    const std::vector<std::string>& values) {
+  auto& auth = w_.connect->client_auth();
+  if (values.empty()) co_return auth.authenticate(std::nullopt);
+  if (values.size() > 1) co_return error(errc::parse, "more than one Proxy-Authorization");
+  if (auto user = auth.cached_user(values.front())) co_return std::move(*user);
+  auto state = std::make_shared<pending_check>(w_.ctx);
+  state->timer.expires_after(cfg_.client_head_timeout);
+  auth.async_authenticate(values.front(), [state](result<std::string> r) {
+    auto& ctx = *state->ctx;
+    asio::post(ctx, [state = std::move(state), r = std::move(r)]() mutable {
+      state->value = std::move(r);
+      state->timer.cancel();
+    });
+  });
+  co_await state->timer.async_wait(token);
+  if (!state->value) {
+    co_return error(errc::timeout, "checking the credentials took longer than " +
+                                       seconds_text(cfg_.client_head_timeout));
+  }
+  co_return std::move(*state->value);
+}
+
+// 407 with our challenge (RFC 9110 §11.7.1, §15.5.8). The reason never says whether the user or
+// the password was wrong. Like any error of ours, the connection stays open when the request was
+// read to its end.
+asio::awaitable<bool> session::refuse_credentials(request_parser& p, std::string_view why) {
+  s_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+  bool keep = p.is_done() && !body_started_ && p.get().keep_alive() && !s_.stopping.load();
+  auto res = make_error_response(http::status::proxy_authentication_required, p.get().version(),
+                                 why, keep);
+  res.set(http::field::proxy_authenticate, basic_challenge(cfg_.auth_realm));
+  co_return co_await send_own(std::move(res));
 }
 
 asio::awaitable<result<std::string>> session::decide(const request_target& t) {
@@ -302,6 +363,8 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
   for (auto i : s_.chooser.order(keys)) {
     const auto& hop = list.servers[i];
     req.target(takes_absolute_uri(hop) ? t.absolute_form() : t.origin_form);
+    set_hop_proxy_authorization(req.base(), takes_absolute_uri(hop),
+                                w_.connect->upstream_credentials(hop), client_credentials_);
     for (int round = 0; round < 2; ++round) {
       auto up = w_.pool.checkout(hop_key(hop, t));
       if (up) {
@@ -472,7 +535,7 @@ asio::awaitable<bool> session::tunnel(request_parser& p, const request_target& t
   std::vector<std::string> attempts;
   for (auto i : s_.chooser.order(keys)) {
     ++rec_.attempts;
-    auto opened = co_await w_.connect->open(list.servers[i], t, true);
+    auto opened = co_await w_.connect->open(list.servers[i], t, true, client_credentials_);
     if (!opened) {
       attempts.push_back(keys[i] + ": " + opened.error().message);
       if (is_hop_down(opened.error())) s_.chooser.mark_bad(keys[i]);
