@@ -15,7 +15,7 @@ import tempfile
 import unittest
 
 import wpadkit_testlib as lib
-from proxy_peers import EchoOrigin, curl, raw_exchange
+from proxy_peers import EchoOrigin, Squid, curl, raw_exchange
 
 DIRECT_PAC = 'function FindProxyForURL(url, host) { return "DIRECT"; }\n'
 
@@ -175,6 +175,33 @@ route = "DIRECT"
         line = bg.proc.stdout.readline()
         if not re.match(r"listening on 127\.0\.0\.1:\d+", line):
             self.fail(f"pactool proxy did not start: {line!r} {bg.stop()}")
+
+    def test_file_auth_settings_end_to_end(self):
+        """users_file and realm from the file: 407 naming the realm, 200 with a user's password; an
+        upstream_auth entry whose password is in a file gets us through a Squid that requires it."""
+        with EchoOrigin() as origin, Squid(self.dir, basic_users={"svc": "from-file"}) as squid:
+            o = f"127.0.0.1:{origin.port}"
+            config = lib.write(os.path.join(self.dir, "e2e.toml"), f"""[proxy]
+listen = "127.0.0.1:0"
+users_file = "users"
+realm = "corp proxy"
+upstream_auth = [{{ proxy = "127.0.0.1:{squid.port}", user = "svc", password_file = "squid.password" }}]
+
+[pac]
+route = "PROXY 127.0.0.1:{squid.port}"
+""")
+            with StartedProxy("--config", config) as proxy:
+                status, head, _ = curl("-x", proxy.url, f"http://{o}/no-credentials")
+                self.assertEqual(status, 407, head)
+                self.assertIn('Proxy-Authenticate: Basic realm="corp proxy"', head)
+                status, head, body = curl("-x", proxy.url, "-U", "alice:wrong", f"http://{o}/wrong")
+                self.assertEqual(status, 407, head)
+                status, _, body = curl("-x", proxy.url, "-U", "alice:s3cret", f"http://{o}/through-squid")
+                self.assertEqual(status, 200, body)
+                self.assertIn("GET /through-squid HTTP/1.1", body)
+                # Squid let us through: it saw our svc credentials, not alice's.
+                self.assertRegex(body, r"(?i)via: .*test-squid")
+                self.assertNotIn("Proxy-Authorization", body)
 
     def test_unset_variable_and_bad_users_file_exit_3(self):
         config = self.config()
