@@ -1,5 +1,10 @@
 #include "proxycore/forward/tunnel.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -30,6 +35,10 @@ class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
         sides_{side{&client, &upstream, &client_pending, &totals_.client_to_upstream, nullptr, false},
                side{&upstream, &client, &upstream_pending, &totals_.upstream_to_client, nullptr, false}} {}
 
+  ~tunnel_op() {
+    for (auto& s : sides_) close_pipe(s);
+  }
+
   void start() {
     arm_idle_timer();
     for (int i = 0; i < 2; ++i) flush_pending(i);
@@ -43,7 +52,12 @@ class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
     std::uint64_t* total;
     std::unique_ptr<char[]> buffer;
     bool ended = false;
+    // Bulk transfers between plain TCP sockets go through a pipe with splice(2): the bytes never
+    // enter our memory. Open only during a bulk burst.
+    int pipe_read = -1, pipe_write = -1;
+    std::size_t in_pipe = 0;
   };
+
 
   // Bytes read with the CONNECT (a pipelined TLS ClientHello, a server-first greeting) go first.
   void flush_pending(int i) {
@@ -63,6 +77,7 @@ class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
     auto& s = sides_[i];
     if (finished_) return;
     s.buffer.reset();
+    close_pipe(s);
     if (s.from->is_tls()) return read_async(i);
     s.from->async_wait_readable([self = this->shared_from_this(), i](boost::system::error_code ec) {
       if (ec) return self->fail(i);
@@ -78,7 +93,65 @@ class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
     auto n = s.from->socket().read_some(asio::buffer(s.buffer.get(), buffer_size_), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable(i);
     if (ec) return read_ended(i, ec);
-    write_then(i, n, &tunnel_op::read_burst);
+    // A full buffer means a bulk transfer: move the rest of the burst with splice when both sides are
+    // plain TCP. Small, interactive bursts stay on read/write (a pipe costs four system calls).
+    bool bulk = n == buffer_size_ && !s.to->is_tls() && open_pipe(s);
+    write_then(i, n, bulk ? &tunnel_op::splice_burst : &tunnel_op::read_burst);
+  }
+
+  void splice_burst(int i) {
+    auto& s = sides_[i];
+    s.buffer.reset();
+    int from = s.from->socket().native_handle(), to = s.to->socket().native_handle();
+    for (;;) {
+      if (s.in_pipe == 0) {
+        auto n = ::splice(from, nullptr, s.pipe_write, nullptr, pipe_size, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n == 0) return read_ended(i, asio::error::eof);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          if (errno == EAGAIN) return wait_readable(i);
+          return read_ended(i, boost::system::error_code(errno, boost::system::system_category()));
+        }
+        s.in_pipe = static_cast<std::size_t>(n);
+        last_activity_ = clock::now();
+      }
+      auto w = ::splice(s.pipe_read, nullptr, to, nullptr, s.in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN) return fail(i);
+        // The receiver is slower: wait until it can take more, keeping what the pipe holds.
+        s.to->socket().async_wait(tcp::socket::wait_write,
+                                  [self = this->shared_from_this(), i](boost::system::error_code ec) {
+                                    if (ec) return self->fail(i);
+                                    self->splice_burst(i);
+                                  });
+        return;
+      }
+      s.in_pipe -= static_cast<std::size_t>(w);
+      *s.total += static_cast<std::uint64_t>(w);
+      last_activity_ = clock::now();
+    }
+  }
+
+  static constexpr std::size_t pipe_size = 256 * 1024;
+
+  static bool open_pipe(side& s) {
+    if (s.pipe_read >= 0) return true;
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return false;  // e.g. EMFILE: read/write still work
+    s.pipe_read = fds[0];
+    s.pipe_write = fds[1];
+    ::fcntl(s.pipe_write, F_SETPIPE_SZ, static_cast<int>(pipe_size));  // best effort: 64 KiB otherwise
+    return true;
+  }
+
+  // Only called with an empty pipe, or when the tunnel is over (its bytes are then lost anyway).
+  static void close_pipe(side& s) {
+    if (s.pipe_read < 0) return;
+    ::close(s.pipe_read);
+    ::close(s.pipe_write);
+    s.pipe_read = s.pipe_write = -1;
+    s.in_pipe = 0;
   }
 
   void read_async(int i) {
@@ -126,6 +199,7 @@ class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
     if (s.ended) return;
     s.ended = true;
     s.buffer.reset();
+    close_pipe(s);
     if (!sides_[0].ended || !sides_[1].ended) return;
     finished_ = true;
     timer_.cancel();
