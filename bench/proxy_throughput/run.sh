@@ -69,14 +69,14 @@ function FindProxyForURL(url, host) {
   return "PROXY 192.0.2.1:3128; DIRECT";
 }
 PAC
-start_ours() {  # $1: extra flags; prints the port
+start_ours() {  # $1: extra flags, $2: name; sets $port (not in a subshell: the pid must reach cleanup)
   "$pactool" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 1 200); do grep -q listening "$tmp/ours.$2" 2>/dev/null && break; sleep 0.05; done
-  sed -n 's/^listening on .*:\([0-9]*\) .*/\1/p' "$tmp/ours.$2"
+  port=$(sed -n 's/^listening on .*:\([0-9]*\) .*/\1/p' "$tmp/ours.$2")
 }
-ours=$(start_ours "" cached)
-ours_nc=$(start_ours "--no-decision-cache" nocache)
+start_ours "" cached; ours=$port
+start_ours "--no-decision-cache" nocache; ours_nc=$port
 wait_port "$origin"; wait_port "$rproxy"; wait_port "$squidp"
 cat > "$tmp/fwd.lua" <<LUA
 request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
