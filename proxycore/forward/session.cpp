@@ -83,6 +83,9 @@ class session {
   asio::awaitable<void> run() {
     while (co_await serve_one()) {
     }
+    // A CONNECT that succeeded is relayed here, after serve_one() returned: the frames of the request
+    // (its parser, handle(), tunnel()) are freed while the tunnel lives, which may be hours.
+    if (tunnel_) co_await relay_tunnel();
     boost::system::error_code ignored;
     client_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     client_.close();
@@ -114,6 +117,7 @@ class session {
   asio::awaitable<bool> relay_response(request_parser& p, std::unique_ptr<upstream_connection> up,
                                        response_parser& rp);
   asio::awaitable<bool> tunnel(request_parser& p, const request_target& t, const proxy_list& list);
+  asio::awaitable<void> relay_tunnel();
   asio::awaitable<bool> all_failed(request_parser& p, const std::vector<std::string>& attempts);
   void log_request();
 
@@ -132,6 +136,8 @@ class session {
   // The client's Proxy-Authorization values, relayed to PROXY hops; empty when we consumed them.
   std::vector<std::string> client_credentials_;
   std::chrono::steady_clock::time_point started_;
+  // Set by tunnel() once CONNECT succeeded; run() relays it.
+  std::unique_ptr<upstream_connection> tunnel_;
 };
 
 asio::awaitable<bool> session::serve_one() {
@@ -168,6 +174,7 @@ asio::awaitable<bool> session::serve_one() {
   first_ = false;
   s_.stats.requests.fetch_add(1, std::memory_order_relaxed);
   bool keep = co_await handle(p);
+  if (tunnel_) co_return false;  // logged by relay_tunnel() when the tunnel ends
   log_request();
   co_return keep && !s_.stopping.load();
 }
@@ -549,18 +556,26 @@ asio::awaitable<bool> session::tunnel(request_parser& p, const request_target& t
     std::string established = "HTTP/1.1 200 Connection established\r\nVia: 1.1 " + s_.via_name + "\r\n\r\n";
     client_.expires_after(cfg_.upstream_timeout);
     auto [ec, n] = co_await asio::async_write(client_, asio::buffer(established), token);
+    rec_.bytes_out += n;
+    s_.stats.bytes_to_clients.fetch_add(n, std::memory_order_relaxed);
     if (ec) co_return false;
-    s_.stats.open_tunnels.fetch_add(1, std::memory_order_relaxed);
-    auto totals = co_await run_tunnel(client_, buffer_, (*opened)->stream, (*opened)->buffer,
-                                      cfg_.relay_buffer, cfg_.tunnel_idle_timeout);
-    s_.stats.open_tunnels.fetch_sub(1, std::memory_order_relaxed);
-    rec_.bytes_in += totals.client_to_upstream;
-    rec_.bytes_out += n + totals.upstream_to_client;
-    s_.stats.bytes_from_clients.fetch_add(totals.client_to_upstream, std::memory_order_relaxed);
-    s_.stats.bytes_to_clients.fetch_add(n + totals.upstream_to_client, std::memory_order_relaxed);
+    tunnel_ = std::move(*opened);
     co_return false;
   }
   co_return co_await all_failed(p, attempts);
+}
+
+asio::awaitable<void> session::relay_tunnel() {
+  s_.stats.open_tunnels.fetch_add(1, std::memory_order_relaxed);
+  auto totals = co_await run_tunnel(client_, buffer_, tunnel_->stream, tunnel_->buffer, cfg_.relay_buffer,
+                                    cfg_.tunnel_idle_timeout);
+  s_.stats.open_tunnels.fetch_sub(1, std::memory_order_relaxed);
+  tunnel_.reset();
+  rec_.bytes_in += totals.client_to_upstream;
+  rec_.bytes_out += totals.upstream_to_client;
+  s_.stats.bytes_from_clients.fetch_add(totals.client_to_upstream, std::memory_order_relaxed);
+  s_.stats.bytes_to_clients.fetch_add(totals.upstream_to_client, std::memory_order_relaxed);
+  log_request();
 }
 
 void session::log_request() {
