@@ -145,6 +145,15 @@ void serve(const sigset_t& signals, pac_watch* watch) {
 }
 
 int run_proxy(proxy_command& cmd) {
+  // Signals are taken synchronously by this thread (serve). They are blocked first thing, before any
+  // thread starts (the PAC pool's workers, WPAD discovery, the I/O threads), so that every thread
+  // inherits the mask: a SIGHUP delivered to a thread that had not blocked it would terminate the
+  // process; and a SIGTERM that arrives while we start is served once we are up (a drain, exit 0)
+  // instead of killing us half-started.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   proxy_settings s;
   if (auto code = settle(cmd, s)) return *code;
   engine_flags ef = cmd.engine;
@@ -165,13 +174,6 @@ int run_proxy(proxy_command& cmd) {
     return exit_input;
   }
   services.access_log = std::move(*log);
-  // Signals are taken synchronously by this thread. They are blocked before any thread starts (the
-  // PAC pool's workers, WPAD discovery, the I/O threads), so that every thread inherits the mask: a
-  // SIGHUP delivered to a thread that had not blocked it would terminate the process.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   pac_side pac;
   if (!s.route.empty()) {
     services.decisions = fwd::fixed_decisions(s.route);
