@@ -18,7 +18,7 @@ import time
 import unittest
 
 import wpadkit_testlib as lib
-from test_wpad_discover import Lan
+from wpad_lan import Lan
 
 
 def pac_for(lan):
