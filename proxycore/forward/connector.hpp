@@ -38,8 +38,7 @@ class connector {
         config_(config),
         via_name_(via_name),
         tls_(tls),
-        upstream_auth_(config.upstream_auth),
-        client_auth_(config.users) {}
+        upstream_auth_(config.upstream_auth) {}
 
   // TCP to host:port. Errors: errc::dns_*, errc::io (every address refused or failed; the message
   // lists each), errc::timeout.
@@ -61,9 +60,6 @@ class connector {
     return upstream_auth_.value_for(hop);
   }
 
-  // This I/O thread's check of clients' credentials (config.users; enabled() false when none).
-  client_authenticator& client_auth() { return client_auth_; }
-
  private:
   boost::asio::awaitable<result<void>> proxy_connect(
       upstream_connection& c, const proxy_server& hop, const request_target& t,
@@ -74,8 +70,6 @@ class connector {
   const std::string& via_name_;
   boost::asio::ssl::context& tls_;
   upstream_authorizer upstream_auth_;
-  // Per I/O thread (the connector is), so its cache serves the keep-alive clients of this thread.
-  client_authenticator client_auth_;
 };
 
 // Whether requests to this hop carry the absolute URI (a proxy: PROXY/HTTP or HTTPS).

@@ -14,6 +14,7 @@
 #include "proxycore/forward/decision_source.hpp"
 #include "proxycore/forward/metrics.hpp"
 #include "proxycore/forward/origin_resolver.hpp"
+#include "proxycore/forward/proxy_auth.hpp"
 #include "proxycore/forward/proxy_chooser.hpp"
 #include "proxycore/forward/proxy_config.hpp"
 #include "proxycore/forward/stream.hpp"
@@ -30,6 +31,9 @@ struct shared_state {
   std::shared_ptr<decision_source> decisions;
   host_table hosts;
   proxy_chooser chooser;
+  // Clients' credentials (config.users; enabled() false when none): one cache and one hashing thread
+  // for the whole proxy, so a client is hashed once whichever I/O thread its connections land on.
+  client_authenticator client_auth{config.users};
   // TLS client settings for HTTPS proxies (OpenSSL's SSL_CTX is safe to share between threads).
   boost::asio::ssl::context tls{boost::asio::ssl::context::tls_client};
   metrics stats;

@@ -207,7 +207,7 @@ asio::awaitable<bool> session::handle(request_parser& p) {
   // SPEC point 10: the client's Proxy-Authorization is for us when we authenticate clients (and is
   // consumed here), otherwise for the next PROXY hop (RFC 9110 §11.7.1; set per hop).
   client_credentials_ = take_proxy_authorization(req.base());
-  if (w_.connect->client_auth().enabled()) {
+  if (s_.client_auth.enabled()) {
     auto user = co_await check_credentials(client_credentials_);
     client_credentials_.clear();
     if (!user) co_return co_await refuse_credentials(p, user.error().message);
@@ -271,7 +271,7 @@ asio::awaitable<bool> session::handle(request_parser& p) {
 // wrong passwords) never stalls the other connections of this I/O thread.
 asio::awaitable<result<std::string>> session::check_credentials(
     const std::vector<std::string>& values) {
-  auto& auth = w_.connect->client_auth();
+  auto& auth = s_.client_auth;
   if (values.empty()) co_return auth.authenticate(std::nullopt);
   if (values.size() > 1) co_return error(errc::parse, "more than one Proxy-Authorization");
   if (auto user = auth.cached_user(values.front())) co_return std::move(*user);
