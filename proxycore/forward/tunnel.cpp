@@ -88,7 +88,7 @@ class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
   // Non-blocking reads while bytes keep coming; "would block" ends the burst.
   void read_burst(int i) {
     auto& s = sides_[i];
-    if (!s.buffer) s.buffer = std::make_unique<char[]>(buffer_size_);
+    if (!s.buffer) s.buffer = std::make_unique_for_overwrite<char[]>(buffer_size_);
     boost::system::error_code ec;
     auto n = s.from->socket().read_some(asio::buffer(s.buffer.get(), buffer_size_), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable(i);
@@ -156,7 +156,7 @@ class tunnel_op : public std::enable_shared_from_this<tunnel_op<Handler>> {
 
   void read_async(int i) {
     auto& s = sides_[i];
-    if (!s.buffer) s.buffer = std::make_unique<char[]>(buffer_size_);
+    if (!s.buffer) s.buffer = std::make_unique_for_overwrite<char[]>(buffer_size_);
     s.from->async_read_some(asio::buffer(s.buffer.get(), buffer_size_),
                             [self = this->shared_from_this(), i](boost::system::error_code ec, std::size_t n) {
                               if (ec) return self->read_ended(i, ec);
