@@ -17,6 +17,7 @@
 # Needs: root (apt-get for the peers, squid drops to `proxy`). Traffic stays on 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
 build=${1:-$here/../../build}
 secs=${2:-5}
 rounds=${3:-3}
@@ -47,8 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
 
 origin=$(free_port); squidp=$(free_port)
 mkdir -p "$tmp/www" "$tmp/squid"
@@ -66,21 +65,7 @@ http {
 }
 NGINX
 nginx -c "$tmp/nginx.conf" -p "$tmp"
-cat > "$tmp/squid/squid.conf" <<SQUID
-http_port 127.0.0.1:$squidp
-pid_filename $tmp/squid/pid
-cache deny all
-access_log none
-cache_log $tmp/squid/cache.log
-coredump_dir $tmp/squid
-http_access allow localhost
-http_access deny all
-visible_hostname bench-squid
-workers 1
-shutdown_lifetime 1 seconds
-SQUID
-chown -R proxy "$tmp/squid"
-squid -f "$tmp/squid/squid.conf"
+start_squid "$squidp" "$tmp/squid" "shutdown_lifetime 1 seconds"
 
 # The PAC of proxy_throughput: a few rules, then DIRECT for the local origin.
 cat > "$tmp/proxy.pac" <<'PAC'

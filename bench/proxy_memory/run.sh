@@ -14,6 +14,7 @@
 # Needs: root (apt-get for the peers, squid drops to `proxy`, ulimit -n raised). Traffic on 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
 build=${1:-$here/../../build}
 n=${2:-1000}
 rounds=${3:-2}
@@ -45,8 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 400); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
 descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
 rss_kib() {  # $1: root pid; sums VmRSS (kB) over the pid and its descendants
   local total=0 p v
@@ -81,22 +80,7 @@ start_peer() {  # $1 peer; sets peer_pid, peer_port
       ;;
     squid)
       rm -rf "$tmp/squid"; mkdir -p "$tmp/squid"
-      cat > "$tmp/squid/squid.conf" <<SQUID
-http_port 127.0.0.1:$peer_port
-pid_filename $tmp/squid/pid
-cache deny all
-access_log none
-cache_log $tmp/squid/cache.log
-coredump_dir $tmp/squid
-http_access allow localhost
-http_access deny all
-visible_hostname bench-squid
-workers 1
-max_filedescriptors $(( 2 * n + 200 > 16384 ? 2 * n + 200 : 16384 ))
-shutdown_lifetime 1 seconds
-SQUID
-      chown -R proxy "$tmp/squid"
-      squid -f "$tmp/squid/squid.conf"
+      start_squid "$peer_port" "$tmp/squid" "max_filedescriptors $(( 2 * n + 200 > 16384 ? 2 * n + 200 : 16384 ))" "shutdown_lifetime 1 seconds"
       wait_line "$tmp/squid/pid" '[0-9]' 20 || { echo "squid did not write its pid" >&2; exit 1; }
       peer_pid=$(cat "$tmp/squid/pid")
       ;;
@@ -120,7 +104,7 @@ TINY
       ;;
   esac
   pids+=("$peer_pid")
-  wait_port "$peer_port"
+  wait_port "$peer_port" 400
 }
 stop_peer() {  # $1 peer
   case $1 in

@@ -13,6 +13,7 @@
 # Needs: root (apt-get for the peers, squid drops to `proxy`). Traffic stays on 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
 build=${1:-$here/../../build}
 rounds=${2:-5}
 size_mib=${3:-1024}
@@ -41,8 +42,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
 
 origin=$(free_port); squidp=$(free_port); tinyp=$(free_port)
 mkdir -p "$tmp/www" "$tmp/squid" "$tmp/tiny"
@@ -63,20 +62,7 @@ http {
 NGINX
 nginx -c "$tmp/nginx.conf" -p "$tmp"
 
-cat > "$tmp/squid/squid.conf" <<SQUID
-http_port 127.0.0.1:$squidp
-pid_filename $tmp/squid/pid
-cache deny all
-access_log none
-cache_log $tmp/squid/cache.log
-coredump_dir $tmp/squid
-http_access allow localhost
-http_access deny all
-visible_hostname bench-squid
-workers 1
-SQUID
-chown -R proxy "$tmp/squid"
-squid -f "$tmp/squid/squid.conf"
+start_squid "$squidp" "$tmp/squid"
 
 # tinyproxy: no ConnectPort line = CONNECT to any port; foreground (-d), logs to its own file.
 cat > "$tmp/tiny/tinyproxy.conf" <<TINY

@@ -1,0 +1,33 @@
+# Shared by the bench scripts (source it): free ports, waiting for a listener, and Squid configured the
+# way every benchmark runs it (one worker, no cache, no access log, loopback clients only).
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# $1 port; $2 tries of 50 ms (default 200). Exits the script when the port never opens.
+wait_port() {
+  for _ in $(seq 1 "${2:-200}"); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "port $1 never opened" >&2
+  exit 1
+}
+
+# $1 port, $2 directory (created; holds config, pid, cache.log), then extra squid.conf lines.
+start_squid() {
+  local port=$1 dir=$2
+  shift 2
+  mkdir -p "$dir"
+  {
+    echo "http_port 127.0.0.1:$port"
+    echo "pid_filename $dir/pid"
+    echo "cache deny all"
+    echo "access_log none"
+    echo "cache_log $dir/cache.log"
+    echo "coredump_dir $dir"
+    echo "http_access allow localhost"
+    echo "http_access deny all"
+    echo "visible_hostname bench-squid"
+    echo "workers 1"
+    for line in "$@"; do echo "$line"; done
+  } > "$dir/squid.conf"
+  chown -R proxy "$dir"
+  squid -f "$dir/squid.conf"
+}
