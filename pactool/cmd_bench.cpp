@@ -38,16 +38,9 @@ double percentile(const std::vector<double>& sorted, double q) {
 }
 
 int run_bench(const bench_options& opt) {
-  auto setup = make_engine_setup(opt.flags);
-  if (!setup) {
-    print_error(setup.error());
-    return exit_usage;
-  }
-  auto pac = read_pac(opt.pac, setup->options.max_pac_bytes);
-  if (!pac) {
-    print_error(pac.error());
-    return exit_input;
-  }
+  auto job = open_pac_job(opt.flags, opt.pac);
+  if (auto* code = std::get_if<int>(&job)) return *code;
+  const auto& [setup, pac] = std::get<pac_job>(job);
   auto urls = read_url_list(opt.urls);
   if (!urls) {
     print_error(urls.error());
@@ -57,7 +50,7 @@ int run_bench(const bench_options& opt) {
     print_error(opt.urls + ": no URLs to evaluate");
     return exit_input;
   }
-  auto engine = load_engine(*pac, *setup, setup->settings);
+  auto engine = load_engine(pac, setup, setup.settings);
   if (!engine) {
     print_error(engine.error());
     return exit_input;
@@ -94,7 +87,7 @@ int run_bench(const bench_options& opt) {
   double rate = seconds > 0 ? static_cast<double>(count) / seconds : 0;
   if (opt.json) {
     json_object o;
-    o.str("pac", pac->name).integer("urls", static_cast<long long>(work.size()));
+    o.str("pac", pac.name).integer("urls", static_cast<long long>(work.size()));
     o.integer("evaluations", static_cast<long long>(count)).integer("failed", static_cast<long long>(failed));
     o.num("seconds", seconds).num("evals_per_second", rate);
     o.num("p50_us", percentile(lat, 0.50)).num("p90_us", percentile(lat, 0.90));
@@ -102,7 +95,7 @@ int run_bench(const bench_options& opt) {
     std::cout << o.text() << '\n';
   } else {
     char buf[256];
-    std::cout << "PAC " << pac->name << ", " << work.size() << " URLs, " << count
+    std::cout << "PAC " << pac.name << ", " << work.size() << " URLs, " << count
               << " evaluations on 1 thread, " << failed << " failed\n";
     std::snprintf(buf, sizeof buf, "throughput: %.0f evaluations/s\n", rate);
     std::cout << buf;

@@ -86,23 +86,16 @@ void print_listing(const pac_text& pac, const instrumented_pac& inst, const std:
 }
 
 int run_coverage(const coverage_options& opt) {
-  auto setup = make_engine_setup(opt.flags);
-  if (!setup) {
-    print_error(setup.error());
-    return exit_usage;
-  }
-  auto pac = read_pac(opt.pac, setup->options.max_pac_bytes);
-  if (!pac) {
-    print_error(pac.error());
-    return exit_input;
-  }
+  auto job = open_pac_job(opt.flags, opt.pac);
+  if (auto* code = std::get_if<int>(&job)) return *code;
+  const auto& [setup, pac] = std::get<pac_job>(job);
   auto urls = read_url_list(opt.urls);
   if (!urls) {
     print_error(urls.error());
     return exit_input;
   }
-  auto inst = instrument_returns(pac->text);
-  auto engine = load_engine(pac_text{inst.text, pac->name}, *setup, setup->settings);
+  auto inst = instrument_returns(pac.text);
+  auto engine = load_engine(pac_text{inst.text, pac.name}, setup, setup.settings);
   if (!engine) {
     print_error(engine.error());
     return exit_input;
@@ -132,7 +125,7 @@ int run_coverage(const coverage_options& opt) {
 
   if (opt.json) {
     json_object o;
-    o.str("pac", pac->name).integer("urls", static_cast<long long>(urls->entries.size()));
+    o.str("pac", pac.name).integer("urls", static_cast<long long>(urls->entries.size()));
     o.integer("failed", static_cast<long long>(failures)).integer("skipped_lines", urls->skipped);
     std::string rets = "[";
     for (std::size_t i = 0; i < inst.returns.size(); ++i) {
@@ -156,7 +149,7 @@ int run_coverage(const coverage_options& opt) {
     o.integer("fired", static_cast<long long>(fired)).integer("total", static_cast<long long>(inst.returns.size()));
     std::cout << o.text() << '\n';
   } else {
-    if (!opt.summary_only) print_listing(*pac, inst, hits, branches);
+    if (!opt.summary_only) print_listing(pac, inst, hits, branches);
     painter p(stdout);
     std::cout << "returns fired: " << fired << " of " << inst.returns.size();
     if (!inst.returns.empty()) std::cout << " (" << (100 * fired / inst.returns.size()) << "%)";
@@ -171,14 +164,14 @@ int run_coverage(const coverage_options& opt) {
       if (hits.count(r.id)) continue;
       if (!header) std::cout << "never fired:\n";
       header = true;
-      std::cout << "  " << pac->name << ':' << r.line << ':' << r.column << ": return "
+      std::cout << "  " << pac.name << ':' << r.line << ':' << r.column << ": return "
                 << r.expression << '\n';
     }
     for (const auto& b : inst.branches) {
       branch_hits h = branches.count(b.id) ? branches[b.id] : branch_hits{};
       if (h.taken && h.not_taken) continue;
       const char* never = !h.taken && !h.not_taken ? "never evaluated" : !h.taken ? "never true" : "never false";
-      std::cout << "  " << pac->name << ':' << b.line << ':' << b.column << ": if (" << b.condition
+      std::cout << "  " << pac.name << ':' << b.line << ':' << b.column << ": if (" << b.condition
                 << ") " << never << '\n';
     }
   }

@@ -162,26 +162,19 @@ void print_json(const explain_options& opt, const pac_text& pac, const explain_r
 }
 
 int run_explain(const explain_options& opt) {
-  auto setup = make_engine_setup(opt.flags);
-  if (!setup) {
-    print_error(setup.error());
-    return exit_usage;
-  }
-  auto pac = read_pac(opt.pac, setup->options.max_pac_bytes);
-  if (!pac) {
-    print_error(pac.error());
-    return exit_input;
-  }
-  auto env = make_environment(setup->settings);
+  auto job = open_pac_job(opt.flags, opt.pac);
+  if (auto* code = std::get_if<int>(&job)) return *code;
+  const auto& [setup, pac] = std::get<pac_job>(job);
+  auto env = make_environment(setup.settings);
   if (!env) {
     print_error(env.error());
     return exit_input;
   }
   explain_run run;
-  run.inst = instrument_returns(pac->text);
+  run.inst = instrument_returns(pac.text);
   run.dns = std::make_shared<recording_resolver>(env->resolver);
   env->resolver = run.dns;
-  auto engine = wpadkit::pac::engine::load(run.inst.text, pac->name, std::move(*env), setup->options);
+  auto engine = wpadkit::pac::engine::load(run.inst.text, pac.name, std::move(*env), setup.options);
   if (!engine) {
     print_error(engine.error());
     return exit_input;
@@ -195,7 +188,7 @@ int run_explain(const explain_options& opt) {
   run.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - t0);
   if (auto seq = engine->evaluate_expression(sequence_js)) run.sequence = parse_sequence_json(*seq);
-  if (opt.json) print_json(opt, *pac, run); else print_text(opt, *pac, run);
+  if (opt.json) print_json(opt, pac, run); else print_text(opt, pac, run);
   return run.eval ? exit_ok : exit_eval;
 }
 

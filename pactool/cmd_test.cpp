@@ -80,16 +80,9 @@ outcome judge(const test_case& c, const wpadkit::result<wpadkit::pac::evaluation
 }
 
 int run_test(const test_options& opt) {
-  auto setup = make_engine_setup(opt.flags);
-  if (!setup) {
-    print_error(setup.error());
-    return exit_usage;
-  }
-  auto pac = read_pac(opt.pac, setup->options.max_pac_bytes);
-  if (!pac) {
-    print_error(pac.error());
-    return exit_input;
-  }
+  auto job = open_pac_job(opt.flags, opt.pac);
+  if (auto* code = std::get_if<int>(&job)) return *code;
+  const auto& [setup, pac] = std::get<pac_job>(job);
   // Parse every cases file first: a malformed line is bad input, reported before any case runs.
   std::vector<std::pair<std::string, std::vector<test_case>>> files;
   for (const auto& name : opt.cases_files) {
@@ -112,12 +105,12 @@ int run_test(const test_options& opt) {
     case_settings loaded_for;
     for (const auto& c : cases) {
       if (!engine || !(c.settings == loaded_for)) {
-        auto s = settings_for(*setup, c.settings);
+        auto s = settings_for(setup, c.settings);
         if (!s) {
           print_error(s.error().at(name, c.line));
           return exit_input;
         }
-        auto e = load_engine(*pac, *setup, *s);
+        auto e = load_engine(pac, setup, *s);
         if (!e) {
           print_error(e.error());
           return exit_input;

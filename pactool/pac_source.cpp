@@ -8,6 +8,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "pactool/commands.hpp"
+#include "pactool/output.hpp"
 #include "proxycore/wpad/pac_fetcher.hpp"
 
 namespace pactool {
@@ -69,6 +71,20 @@ result<pac_text> read_pac(const std::string& file_or_url, std::size_t max_bytes)
   if (in.bad()) return error(errc::io, "read error").at(path);
   text.resize(static_cast<std::size_t>(in.gcount()));
   return pac_text{std::move(text), path};
+}
+
+std::variant<pac_job, int> open_pac_job(const engine_flags& flags, const std::string& file_or_url) {
+  auto setup = make_engine_setup(flags);
+  if (!setup) {
+    print_error(setup.error());
+    return exit_usage;
+  }
+  auto pac = read_pac(file_or_url, setup->options.max_pac_bytes);
+  if (!pac) {
+    print_error(pac.error());
+    return exit_input;
+  }
+  return pac_job{std::move(*setup), std::move(*pac)};
 }
 
 result<wpadkit::pac::engine> load_engine(const pac_text& pac, const engine_setup& setup,

@@ -4,6 +4,7 @@
 // the common flags describe. Also the URL → host rule FindProxyForURL's second argument follows.
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "pactool/engine_flags.hpp"
 #include "pactool/url_list.hpp"
@@ -21,6 +22,16 @@ struct pac_text {
 // so that the engine can name the size problem. Errors: errc::io (unreadable file), errc::http
 // (a response browsers would not use), errc::timeout / errc::http for unreachable URLs.
 wpadkit::result<pac_text> read_pac(const std::string& file_or_url, std::size_t max_bytes);
+
+// What test, explain, coverage and bench start from: the engine set-up the flags describe, and the PAC
+// they name, read with that set-up's size limit.
+struct pac_job {
+  engine_setup setup;
+  pac_text pac;
+};
+// The job, or the exit code after printing why: exit_usage (a bad engine flag), exit_input (the PAC
+// cannot be read or fetched).
+std::variant<pac_job, int> open_pac_job(const engine_flags& flags, const std::string& file_or_url);
 
 // Reads a whole local file. Errors: errc::io naming the file and the reason.
 wpadkit::result<std::string> read_file(const std::string& path);
