@@ -83,7 +83,10 @@ class stream {
   // Operations started from now on fail with beast::error::timeout once `d` has passed.
   void expires_after(std::chrono::steady_clock::duration d);
   // No deadline for the operations started from now on.
-  void expires_never() { state_->due = std::chrono::steady_clock::time_point::max(); }
+  void expires_never() {
+    state_->due = std::chrono::steady_clock::time_point::max();
+    state_->expired = false;  // a deadline that passed earlier must not turn a later abort into a timeout
+  }
 
   // Cancels pending operations and closes the socket.
   void close();
