@@ -31,3 +31,15 @@ start_squid() {
   chown -R proxy "$dir"
   squid -f "$dir/squid.conf"
 }
+
+# Installs (apt-get, as root) the peers a benchmark compares against, when missing. Arguments are
+# COMMAND=PACKAGE pairs, e.g. `install_peers nginx=nginx-light squid=squid wrk=wrk`.
+install_peers() {
+  local need=() pair
+  for pair in "$@"; do
+    command -v "${pair%%=*}" >/dev/null 2>&1 || need+=("${pair#*=}")
+  done
+  [ ${#need[@]} -eq 0 ] && return 0
+  echo "installing peers: ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null
+}

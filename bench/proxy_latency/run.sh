@@ -25,14 +25,7 @@ count=${4:-20000}
 pactool=$build/pactool/pactool
 [ -x "$pactool" ] || { echo "missing: $pactool (build it first)" >&2; exit 2; }
 
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v squid >/dev/null || need+=(squid)
-command -v wrk >/dev/null || need+=(wrk)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing peers: ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null
-fi
+install_peers nginx=nginx-light squid=squid wrk=wrk
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"

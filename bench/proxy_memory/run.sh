@@ -21,13 +21,7 @@ rounds=${3:-2}
 pactool=$build/pactool/pactool
 [ -x "$pactool" ] || { echo "missing: $pactool (build it first)" >&2; exit 2; }
 
-need=()
-command -v squid >/dev/null || need+=(squid)
-command -v tinyproxy >/dev/null || need+=(tinyproxy)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing peers: ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null
-fi
+install_peers squid=squid tinyproxy=tinyproxy
 # The proxies hold 2 sockets per tunnel: raise the soft limit to the hard one (no higher: containers
 # may refuse even root) and check it is enough.
 ulimit -n "$(ulimit -Hn)"

@@ -5,7 +5,7 @@
 # requests/s per peer and the ratios the issue asks for (>= 3x Squid, >= 0.8x nginx reverse proxy).
 #
 # Usage: bench/proxy_throughput/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
-# Needs: wrk, nginx-light, squid (scripts/install-deps.sh plus `apt-get install wrk`), root for squid.
+# Needs: root (apt-get for missing peers: wrk, nginx-light, squid; squid drops to `proxy`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
@@ -13,9 +13,8 @@ build=${1:-$here/../../build}
 secs=${2:-5}
 rounds=${3:-2}
 pactool=$build/pactool/pactool
-for p in wrk nginx squid "$pactool"; do
-  command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] || { echo "missing: $p" >&2; exit 2; }
-done
+[ -x "$pactool" ] || { echo "missing: $pactool (build it first)" >&2; exit 2; }
+install_peers wrk=wrk nginx=nginx-light squid=squid
 tmp=$(mktemp -d)
 pids=()
 cleanup() {

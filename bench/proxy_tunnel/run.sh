@@ -20,15 +20,7 @@ size_mib=${3:-1024}
 pactool=$build/pactool/pactool
 [ -x "$pactool" ] || { echo "missing: $pactool (build it first)" >&2; exit 2; }
 
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v squid >/dev/null || need+=(squid)
-command -v tinyproxy >/dev/null || need+=(tinyproxy)
-command -v curl >/dev/null || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing peers: ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null
-fi
+install_peers nginx=nginx-light squid=squid tinyproxy=tinyproxy curl=curl
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
