@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <limits>
 
 #include "proxycore/forward/request_rewrite.hpp"
 
@@ -66,6 +68,53 @@ result<void> read_connect_ports(const toml_reader& r, const toml::node& n, const
   return {};
 }
 
+// "16 MiB" for a whole number of KiB/MiB/GiB/TiB/PiB, else "N bytes": range errors name sizes a
+// person recognises instead of a 16-digit number.
+std::string size_text(std::int64_t n) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  std::size_t u = 0;
+  while (u + 1 < std::size(units) && n >= 1024 && n % 1024 == 0) {
+    n /= 1024;
+    ++u;
+  }
+  return std::to_string(n) + " " + units[u];
+}
+
+// A byte count within [lo, hi]. Errors: errc::config at file:line naming the key and both bounds.
+result<std::int64_t> read_bytes(const toml_reader& r, const toml::node& n, const std::string& key,
+                                std::int64_t lo, std::int64_t hi) {
+  WPADKIT_TRY(v, r.integer(n, key, std::numeric_limits<std::int64_t>::min(),
+                           std::numeric_limits<std::int64_t>::max()));
+  if (v < lo || v > hi) {
+    return r.fail(n, key,
+                  std::to_string(v) + " is out of range: must be between " + size_text(lo) +
+                      " and " + size_text(hi) + " (a number of bytes)");
+  }
+  return v;
+}
+
+// Byte limits. body_limit 0 is allowed on purpose: it refuses every request body (413), a proxy
+// for browsing only. relay_buffer's floor is validate_config's; its ceiling bounds the memory a
+// connection can hold (two buffers in flight, one per direction).
+result<void> read_sizes(const toml_reader& r, const toml::table& t, const std::string& where,
+                        forward::proxy_config& c) {
+  constexpr std::int64_t max_body_limit = std::int64_t{1} << 50;  // 1 PiB: "no practical limit"
+  constexpr std::int64_t max_relay_buffer = 16 * 1024 * 1024;
+  if (const auto* n = t.get("header_limit")) {
+    WPADKIT_TRY(v, read_bytes(r, *n, where + ".header_limit", 1024, 1024 * 1024));
+    c.header_limit = static_cast<std::size_t>(v);
+  }
+  if (const auto* n = t.get("body_limit")) {
+    WPADKIT_TRY(v, read_bytes(r, *n, where + ".body_limit", 0, max_body_limit));
+    c.body_limit = static_cast<std::uint64_t>(v);
+  }
+  if (const auto* n = t.get("relay_buffer")) {
+    WPADKIT_TRY(v, read_bytes(r, *n, where + ".relay_buffer", 512, max_relay_buffer));
+    c.relay_buffer = static_cast<std::size_t>(v);
+  }
+  return {};
+}
+
 result<void> read_behaviour(const toml_reader& r, const toml::table& t, const std::string& where,
                             forward::proxy_config& c) {
   if (const auto* n = t.get("via")) {
@@ -86,10 +135,6 @@ result<void> read_behaviour(const toml_reader& r, const toml::table& t, const st
   if (const auto* n = t.get("threads")) {
     WPADKIT_TRY(v, r.integer(*n, where + ".threads", 0, 256));
     c.threads = static_cast<unsigned>(v);
-  }
-  if (const auto* n = t.get("header_limit")) {
-    WPADKIT_TRY(v, r.integer(*n, where + ".header_limit", 1024, 1024 * 1024));
-    c.header_limit = static_cast<std::size_t>(v);
   }
   if (const auto* n = t.get("pool_max_idle_per_hop")) {
     WPADKIT_TRY(v, r.integer(*n, where + ".pool_max_idle_per_hop", 0, 10000));
@@ -253,6 +298,8 @@ const std::vector<std::string_view>& proxy_section_keys() {
                                                   "connect_ports",
                                                   "threads",
                                                   "header_limit",
+                                                  "body_limit",
+                                                  "relay_buffer",
                                                   "head_timeout_ms",
                                                   "idle_timeout_ms",
                                                   "connect_timeout_ms",
@@ -280,6 +327,7 @@ result<void> read_proxy_section(const toml_reader& r, const toml::table& t,
   if (auto ok = read_listeners(r, t, where, out.config); !ok) return ok;
   if (auto ok = read_clients(r, t, where, out.config); !ok) return ok;
   if (auto ok = read_behaviour(r, t, where, out.config); !ok) return ok;
+  if (auto ok = read_sizes(r, t, where, out.config); !ok) return ok;
   if (auto ok = read_deadlines(r, t, where, out.config); !ok) return ok;
   if (auto ok = read_files(r, t, where, base_dir, out); !ok) return ok;
   return read_auth(r, t, where, base_dir, out);

@@ -15,6 +15,10 @@
 //   connect_ports = [443, 563] | "any"
 //   threads = N                       I/O threads (0: one per core)
 //   header_limit = BYTES              largest request/response head (1024 .. 1048576)
+//   body_limit = BYTES                largest request body (0 .. 2^50; default 64 GiB): a longer
+//                                      Content-Length gets 413; 0 refuses every request body
+//   relay_buffer = BYTES              bytes in flight per direction of a relayed body or tunnel
+//                                      (512 .. 16777216; default 16384)
 //   head_timeout_ms, idle_timeout_ms, connect_timeout_ms, upstream_timeout_ms,
 //   tunnel_idle_timeout_ms, shutdown_grace_ms
 //   bad_proxy_retry_ms                how long a failed proxy stays last in lists (0 .. 1 day)

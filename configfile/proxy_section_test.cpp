@@ -32,6 +32,8 @@ trace = true
 connect_ports = [443, 8443]
 threads = 3
 header_limit = 2048
+body_limit = 1048576
+relay_buffer = 65536
 head_timeout_ms = 1500
 idle_timeout_ms = 2500
 connect_timeout_ms = 700
@@ -59,6 +61,8 @@ log_format = "json"
   CHECK(c.connect_ports == std::vector<std::uint16_t>{443, 8443});
   CHECK(c.threads == 3);
   CHECK(c.header_limit == 2048);
+  CHECK(c.body_limit == 1048576);
+  CHECK(c.relay_buffer == 65536);
   CHECK(c.client_head_timeout == 1500ms);
   CHECK(c.client_idle_timeout == 2500ms);
   CHECK(c.connect_timeout == 700ms);
@@ -104,7 +108,14 @@ TEST_CASE("proxy_section: every mistake names file:line and the key") {
       row{"[proxy]\nconnect_ports = \"all\"\n", "p.toml:2",
           "proxy.connect_ports: \"all\" is not one of any"},
       row{"[proxy]\nthreads = -1\n", "p.toml:2", "proxy.threads: must be between 0 and 256"},
-      row{"[proxy]\nheader_limit = 10\n", "p.toml:2", "proxy.header_limit"},
+      row{"[proxy]\nheader_limit = 10\n", "p.toml:2",
+          "proxy.header_limit: 10 is out of range: must be between 1 KiB and 1 MiB"},
+      row{"[proxy]\nbody_limit = -1\n", "p.toml:2",
+          "proxy.body_limit: -1 is out of range: must be between 0 bytes and 1 PiB"},
+      row{"[proxy]\nbody_limit = \"64M\"\n", "p.toml:2", "proxy.body_limit: expected an integer"},
+      row{"[proxy]\n\nrelay_buffer = 100\n", "p.toml:3",
+          "proxy.relay_buffer: 100 is out of range: must be between 512 bytes and 16 MiB"},
+      row{"[proxy]\nrelay_buffer = 16777217\n", "p.toml:2", "proxy.relay_buffer: 16777217 is out"},
       row{"[proxy]\nconnect_timeout_ms = 0\n", "p.toml:2",
           "proxy.connect_timeout_ms: must be between 1"},
       row{"[proxy]\nupstream_timeout_ms = 1.5\n", "p.toml:2",
@@ -122,6 +133,18 @@ TEST_CASE("proxy_section: every mistake names file:line and the key") {
   CHECK(s.error().is(errc::config));
   CHECK(msg.rfind(place + ":", 0) == 0);
   CHECK(msg.find(words) != std::string::npos);
+}
+
+TEST_CASE("proxy_section: body_limit 0 refuses every body; the bounds themselves are accepted") {
+  auto s = read("[proxy]\nbody_limit = 0\nrelay_buffer = 512\n");
+  REQUIRE(s.has_value());
+  CHECK(s->config.body_limit == 0);
+  CHECK(s->config.relay_buffer == 512);
+  CHECK(forward::validate_config(s->config).has_value());
+  s = read("[proxy]\nbody_limit = 1125899906842624\nrelay_buffer = 16777216\n");
+  REQUIRE(s.has_value());
+  CHECK(s->config.body_limit == (std::uint64_t{1} << 50));
+  CHECK(s->config.relay_buffer == 16u * 1024 * 1024);
 }
 
 TEST_CASE("proxy_section: a caller's own keys pass, others are still refused") {
