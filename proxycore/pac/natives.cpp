@@ -367,9 +367,13 @@ bool sh_exp_pattern_needs_regex(std::string_view pattern) {
 }
 
 bool sh_exp_match(std::string_view str, std::string_view pattern) {
-  pattern_shape shape = shape_of(pattern);
   // Precondition (see the header): the binding runs patterns that need a regex through JS RegExp.
-  if (shape.classes & byte_meta) return false;
+  return sh_exp_match_unchecked(str, pattern).value_or(false);
+}
+
+std::optional<bool> sh_exp_match_unchecked(std::string_view str, std::string_view pattern) {
+  pattern_shape shape = shape_of(pattern);
+  if (shape.classes & byte_meta) return std::nullopt;
   if (!(shape.classes & byte_wild)) return str == pattern;  // all literal: ^text$ is equality
   if (!literal_ends_match(str, pattern, shape)) return false;
   if (!((shape.classes | classes_of(str)) & byte_unit)) return glob_match(str, pattern);

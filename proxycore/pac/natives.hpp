@@ -35,6 +35,11 @@ int dns_domain_levels(std::string_view host);
 // Precondition of sh_exp_match: !sh_exp_pattern_needs_regex(pattern) (otherwise it returns false).
 bool sh_exp_match(std::string_view str, std::string_view pattern);
 bool sh_exp_pattern_needs_regex(std::string_view pattern);
+// The binding's entry: sh_exp_match without a separate precondition check. nullopt exactly when
+// sh_exp_pattern_needs_regex(pattern) (the caller then takes the RegExp path); otherwise
+// sh_exp_match(str, pattern). One pass over the pattern finds both its metacharacters and its
+// wildcards, where checking first and matching after scanned it twice (≈4 % of a heavy PAC's time).
+std::optional<bool> sh_exp_match_unchecked(std::string_view str, std::string_view pattern);
 
 // isInNet(host-as-IPv4-literal, pattern, mask): the caller resolves a non-literal host first.
 // Returns nullopt when `ipv4` does not match Chromium's /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/

@@ -155,6 +155,24 @@ TEST_CASE("shExpMatch: which patterns need the regex path") {
   if (expected) CHECK_FALSE(sh_exp_match("anything", pattern));  // the documented precondition
 }
 
+TEST_CASE("shExpMatch: the binding's one-pass entry agrees with the check-then-match pair") {
+  // A metacharacter anywhere (before, between or after wildcards, beside non-ASCII) must send the
+  // pattern to the regex path, exactly as sh_exp_pattern_needs_regex says.
+  auto pattern = GENERATE(as<std::string>{}, "*.example.com", "10.?.*", "", "*", "abc", "a?c",
+                          "*\n*", "caf\xC3\xA9.*", "a+b", "*.a+b", "a|*", "*(x)?", "[a]*",
+                          "\xC3\xA9$", "x*y\\", "a{2}*?");
+  auto str = GENERATE(as<std::string>{}, "", "abc", "www.example.com", "10.1.2.3", "x\ny",
+                      "caf\xC3\xA9.fr", "a+b", "aab");
+  CAPTURE(str, pattern);
+  auto r = sh_exp_match_unchecked(str, pattern);
+  if (sh_exp_pattern_needs_regex(pattern)) {
+    CHECK_FALSE(r.has_value());
+  } else {
+    REQUIRE(r.has_value());
+    CHECK(*r == sh_exp_match(str, pattern));
+  }
+}
+
 TEST_CASE("isInNet: dotted-quad host, masks applied bitwise, pattern and mask read by convert_addr") {
   using opt = std::optional<bool>;
   auto [host, pattern, mask, expected] = GENERATE(table<std::string, std::string, std::string, opt>({

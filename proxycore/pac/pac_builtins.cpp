@@ -316,13 +316,12 @@ duk_ret_t two_string_body(duk_context* ctx, builtins_state& s) {
 duk_ret_t sh_exp_match_body(duk_context* ctx, builtins_state& s) {
   auto str = arg_string(ctx, 0);
   auto pattern = arg_string(ctx, 1);
+  if (!str || !pattern) return call_js(ctx, h_sh_exp_match);
+  std::optional<bool> r;
+  if (!guarded(s, [&] { r = natives::sh_exp_match_unchecked(*str, *pattern); })) return fail(ctx, s);
   // Patterns with other regular-expression characters take Chromium's RegExp path, in JavaScript.
-  if (!str || !pattern || natives::sh_exp_pattern_needs_regex(*pattern)) {
-    return call_js(ctx, h_sh_exp_match);
-  }
-  bool r = false;
-  if (!guarded(s, [&] { r = natives::sh_exp_match(*str, *pattern); })) return fail(ctx, s);
-  duk_push_boolean(ctx, r);
+  if (!r) return call_js(ctx, h_sh_exp_match);
+  duk_push_boolean(ctx, *r);
   return 1;
 }
 
