@@ -1,17 +1,18 @@
-// pac::engine — see pac_engine.hpp. Load = pre-pass, a fresh capped heap, the helper library, then
-// the script compiled and run once; a call = one protected call of the global FindProxyForURL (looked
-// up at each call, as Chromium does, so a script that reassigns it is honoured).
+// pac::engine — see pac_engine.hpp. Load = the script compiled to bytecode (pac_compiled.hpp: the
+// pre-pass, then Duktape's compiler), a fresh capped heap, the helper library, then the bytecode
+// loaded and its top level run once; a call = one protected call of the global FindProxyForURL
+// (looked up at each call, as Chromium does, so a script that reassigns it is honoured).
 //
 // Error texts follow Chromium's where it has one ("FindProxyForURL is undefined or not a function.",
 // "FindProxyForURL() did not return a string.", "... returned a non-ASCII string").
 #include "proxycore/pac/pac_engine.hpp"
 
-#include <pthread.h>
-
-#include <array>
+#include <cstring>
 
 #include "proxycore/pac/duk_heap.hpp"
+#include "proxycore/pac/pac_big_stack.hpp"
 #include "proxycore/pac/pac_builtins.hpp"
+#include "proxycore/pac/pac_compiled.hpp"
 #include "proxycore/pac/pac_prepass.hpp"
 
 namespace wpadkit::pac {
@@ -26,13 +27,29 @@ struct compile_args {
   bool compiled;
 };
 
-// [] -> [value]: compiles and runs text; `compiled` tells a syntax error from a runtime one.
+// [] -> [value]: compiles and runs an expression; `compiled` tells a syntax error from a runtime one.
 duk_ret_t compile_and_run(duk_context* ctx, void* p) {
   auto* a = static_cast<compile_args*>(p);
   duk_push_lstring(ctx, a->text, a->size);
   duk_push_string(ctx, a->name);
   duk_compile(ctx, a->flags);
   a->compiled = true;
+  duk_call(ctx, 0);
+  return 1;
+}
+
+struct program_args {
+  const unsigned char* bytecode;
+  std::size_t size;
+};
+
+// [] -> [value]: loads the program's bytecode (made by compiled_pac::compile in this process: see
+// pac_compiled.hpp on trust) and runs its top level.
+duk_ret_t load_and_run(duk_context* ctx, void* p) {
+  auto* a = static_cast<program_args*>(p);
+  void* buf = duk_push_fixed_buffer(ctx, a->size);
+  std::memcpy(buf, a->bytecode, a->size);
+  duk_load_function(ctx);
   duk_call(ctx, 0);
   return 1;
 }
@@ -84,67 +101,30 @@ const char* type_name(duk_context* ctx, duk_idx_t idx) {
   }
 }
 
-bool references_clock_or_address(std::string_view text) {
-  static constexpr std::array<std::string_view, 5> names = {"Date", "weekdayRange", "dateRange",
-                                                            "timeRange", "myIpAddress"};
-  for (auto n : names) {
-    if (text.find(n) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
-// Runs `fn` on a thread with a large stack and waits for it: Duktape's compiler recurses once per
-// nesting level and per `||` term of a generated PAC (DUK_USE_COMPILER_RECLIMIT in
-// cmake/duk_config_overrides.h). The stack is reserved address space, committed only as touched.
-// If no such thread can be made, `fn` runs on the caller's stack.
-constexpr std::size_t compile_stack_bytes = 256u * 1024 * 1024;
-
-void run_on_big_stack(std::function<void()> fn) {
-  pthread_attr_t attr;
-  if (pthread_attr_init(&attr) != 0) return fn();
-  pthread_attr_setstacksize(&attr, compile_stack_bytes);
-  pthread_t th;
-  auto body = [](void* p) -> void* {
-    (*static_cast<std::function<void()>*>(p))();
-    return nullptr;
-  };
-  int rc = pthread_create(&th, &attr, body, &fn);
-  pthread_attr_destroy(&attr);
-  if (rc != 0) return fn();
-  pthread_join(th, nullptr);
-}
-
 }  // namespace
 
 struct engine::impl {
   environment env;
   engine_options options;
   std::string source_name;
-  std::string original_text;  // for syntax hints
   detail::builtins_state state;
   duk_heap heap;
   bool reads_clock_or_address = false;
 
   impl(duk_heap h) : heap(std::move(h)) {}
 
-  result<void> run_script(std::string_view text);
+  result<void> run_program(const std::vector<unsigned char>& bytecode);
   result<void> check_entrypoint();
 };
 
-result<void> engine::impl::run_script(std::string_view text) {
-  compile_args a{text.data(), text.size(), source_name.c_str(), 0, false};
+result<void> engine::impl::run_program(const std::vector<unsigned char>& bytecode) {
+  program_args a{bytecode.data(), bytecode.size()};
   heap.begin(options.load_timeout);
-  bool ok = heap.safe_call(&compile_and_run, &a, 0, 1);
+  bool ok = heap.safe_call(&load_and_run, &a, 0, 1);
   heap.end();
-  if (ok) {
-    duk_pop(heap.ctx());
-    return {};
-  }
-  error e = heap.take_error(a.compiled ? errc::pac_load : errc::pac_syntax, source_name);
-  if (e.is(errc::pac_syntax) && e.line) {
-    if (auto hint = syntax_hint(original_text, *e.line)) e.message += " (hint: " + *hint + ")";
-  }
-  return e;
+  if (!ok) return heap.take_error(errc::pac_load, source_name);
+  duk_pop(heap.ctx());
+  return {};
 }
 
 result<void> engine::impl::check_entrypoint() {
@@ -157,12 +137,14 @@ result<void> engine::impl::check_entrypoint() {
 
 result<engine> engine::load(std::string_view pac_text, std::string source_name, environment env,
                             engine_options options) {
-  if (pac_text.size() > options.max_pac_bytes) {
-    return error(errc::pac_too_large, "the PAC script is " + std::to_string(pac_text.size()) +
-                                          " bytes, over the limit of " +
-                                          std::to_string(options.max_pac_bytes) + " bytes")
-        .at(source_name);
-  }
+  // The environment is checked first, so that a broken set-up is not reported as the script's fault.
+  if (!env.resolver) return error(errc::config, "the PAC environment has no DNS resolver");
+  auto script = compiled_pac::compile(pac_text, std::move(source_name), options);
+  if (!script) return script.error();
+  return load(**script, std::move(env), options);
+}
+
+result<engine> engine::load(const compiled_pac& script, environment env, engine_options options) {
   if (!env.resolver) return error(errc::config, "the PAC environment has no DNS resolver");
   if (!env.time) env.time = system_clock();
   if (!env.local) env.local = probed_local_addresses(env.resolver);
@@ -172,14 +154,13 @@ result<engine> engine::load(std::string_view pac_text, std::string source_name, 
   auto p = std::make_unique<impl>(std::move(*heap));
   p->env = std::move(env);
   p->options = options;
-  p->source_name = std::move(source_name);
-  p->original_text.assign(pac_text);
+  p->source_name = script.source_name();
   p->state.resolver = p->env.resolver;
   p->state.local = p->env.local;
   p->state.max_dns_lookups = options.max_dns_lookups_per_call;
   p->heap.udata().owner = &p->state;
   p->heap.set_clock(p->env.time.get());
-  p->reads_clock_or_address = references_clock_or_address(pac_text);
+  p->reads_clock_or_address = script.reads_clock_or_local_address();
 
   p->heap.begin(options.load_timeout);
   bool installed = p->heap.safe_call(&detail::install_builtins, nullptr, 0, 1);
@@ -188,7 +169,8 @@ result<engine> engine::load(std::string_view pac_text, std::string source_name, 
   duk_pop(p->heap.ctx());
 
   result<void> ran;
-  run_on_big_stack([&] { ran = p->run_script(prepass(pac_text, {.bind_globals = true})); });
+  // Loading recurses per nested function, like compiling; the top level ran there before, too.
+  detail::run_on_big_stack([&] { ran = p->run_program(script.bytecode_); });
   if (!ran) return ran.error();
   if (auto r = p->check_entrypoint(); !r) return r.error();
   return engine(std::move(p));

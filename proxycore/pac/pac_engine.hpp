@@ -54,13 +54,20 @@ struct evaluation {
   std::vector<call_trace_event> trace; // filled only when tracing is enabled on the engine
 };
 
+class compiled_pac;  // pac_compiled.hpp
+
 class engine {
  public:
   // Compiles `pac_text` (after the compatibility pre-pass) and runs its top-level code.
-  // `source_name` appears in error messages. Errors: pac_too_large, pac_syntax (with line),
-  // pac_load, pac_no_entrypoint, pac_timeout, pac_memory.
+  // `source_name` appears in error messages. Errors: config (no resolver), pac_too_large,
+  // pac_syntax (with line), pac_load, pac_no_entrypoint, pac_timeout, pac_memory.
   static result<engine> load(std::string_view pac_text, std::string source_name,
                              environment env, engine_options options = {});
+  // The same from a script compiled before (compiled_pac::compile), without compiling again: many
+  // engines load one compiled script (engine_pool does, one per worker). Errors: as above, less
+  // pac_too_large and pac_syntax, which compiling reported.
+  static result<engine> load(const compiled_pac& script, environment env,
+                             engine_options options = {});
 
   engine(engine&&) noexcept;
   engine& operator=(engine&&) noexcept;

@@ -1,8 +1,9 @@
 // pac::engine_pool — see pac_engine_pool.hpp.
 //
-// A generation is one loaded script: one engine per worker, engine i used only by worker i. Each job
-// holds the generation that was current when it was queued, so queued calls finish on the script they
-// were queued for while later calls see the new one; an old generation is freed with its last job.
+// A generation is one loaded script: compiled once (compiled_pac), then one engine per worker loaded
+// from that bytecode, engine i used only by worker i. Each job holds the generation that was current
+// when it was queued, so queued calls finish on the script they were queued for while later calls see
+// the new one; an old generation is freed with its last job.
 // The mutex guards only the queue and the current generation, never a script run.
 #include "proxycore/pac/pac_engine_pool.hpp"
 
@@ -15,6 +16,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "proxycore/pac/pac_compiled.hpp"
 
 namespace wpadkit::pac {
 namespace {
@@ -35,14 +38,18 @@ struct job {
   std::shared_ptr<generation> gen;
 };
 
-// Loads one engine per worker, in parallel. Errors: the first load error.
+// Compiles the script once, then loads one engine per worker from its bytecode, in parallel (each
+// still runs the script's top level in its own heap). Errors: the compile error, or the first load
+// error; either way no generation is made.
 result<std::shared_ptr<generation>> load_generation(const std::string& text, const std::string& name,
                                                     const environment& env,
                                                     const engine_options& options, unsigned n) {
+  auto script = compiled_pac::compile(text, name, options);
+  if (!script) return script.error();
   std::vector<std::optional<result<engine>>> loaded(n);
   std::vector<std::thread> loaders;
   for (unsigned i = 0; i < n; ++i) {
-    loaders.emplace_back([&, i] { loaded[i].emplace(engine::load(text, name, env, options)); });
+    loaders.emplace_back([&, i] { loaded[i].emplace(engine::load(**script, env, options)); });
   }
   for (auto& t : loaders) t.join();
   auto gen = std::make_shared<generation>();

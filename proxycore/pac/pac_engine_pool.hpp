@@ -15,7 +15,8 @@ class engine_pool {
  public:
   using completion = std::function<void(result<evaluation>)>;
 
-  // Loads `pac_text` on each of `threads` workers (at least 1). Errors: as engine::load.
+  // Compiles `pac_text` once and loads the bytecode on each of `threads` workers (at least 1).
+  // Errors: as engine::load.
   // The environment is shared by all workers: its resolver and clock must be thread-safe.
   static result<std::unique_ptr<engine_pool>> create(std::string pac_text, std::string source_name,
                                                      environment env, engine_options options,
@@ -27,8 +28,8 @@ class engine_pool {
   // Synchronous convenience: blocks the caller until a worker answers.
   result<evaluation> find_proxy_sync(std::string url, std::string host);
 
-  // Loads a new script on every worker and swaps it in only if all loaded. On error the old script
-  // keeps serving and the error is returned.
+  // Compiles a new script once, loads it on every worker, and swaps it in only if all loaded. On error
+  // the old script keeps serving and the error is returned.
   result<void> reload(std::string pac_text, std::string source_name);
 
   // Increases on every successful reload (starts at 1): decision caches key on it.

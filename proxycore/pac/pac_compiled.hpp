@@ -1,0 +1,51 @@
+#pragma once
+// pac::compiled_pac — one PAC script after the compatibility pre-pass, compiled once to Duktape
+// bytecode, from which any number of engines load (engine::load(const compiled_pac&, ...)) without
+// compiling again: a pool compiles once per load or reload and gives every worker the same
+// bytecode.
+//
+// Trust: Duktape does not validate bytecode, and loading bytecode it did not produce can corrupt
+// memory. So the only way to make a compiled_pac is compile() here, in this process; there is no
+// way to build one from outside bytes, and the bytecode is readable only by the engine.
+//
+// What the bytecode keeps: the script's line numbers (Duktape's pc-to-line tables), its source name
+// as every function's fileName, function names, formals and variable maps; so runtime errors,
+// including those thrown inside FindProxyForURL, carry the same message and line as from a source
+// compile.
+//
+// Immutable once made: share it between threads (std::shared_ptr<const compiled_pac>).
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxycore/base/error.hpp"
+#include "proxycore/pac/pac_engine.hpp"
+
+namespace wpadkit::pac {
+
+class compiled_pac {
+ public:
+  // Pre-pass and compile `pac_text` on a scratch heap bounded by `options` (memory_limit,
+  // load_timeout; max_pac_bytes on the text). Nothing of the script runs. `source_name` appears in
+  // error messages, now and in those of every engine loaded from it. Errors: pac_too_large,
+  // pac_syntax (with line, and a hint naming an unsupported construct), pac_timeout, pac_memory.
+  static result<std::shared_ptr<const compiled_pac>> compile(std::string_view pac_text,
+                                                             std::string source_name,
+                                                             const engine_options& options = {});
+
+  const std::string& source_name() const noexcept { return source_name_; }
+
+  // As engine::reads_clock_or_local_address, decided from the text.
+  bool reads_clock_or_local_address() const noexcept { return reads_clock_or_address_; }
+
+ private:
+  friend class engine;  // the only reader of the bytecode
+  compiled_pac() = default;
+
+  std::string source_name_;
+  std::vector<unsigned char> bytecode_;  // duk_dump_function of the program, made by compile()
+  bool reads_clock_or_address_ = false;
+};
+
+}  // namespace wpadkit::pac
