@@ -94,6 +94,41 @@ class WpadDiscoverTest(unittest.TestCase):
         self.assertEqual(win["url"], "http://wpad.co.uk/wpad.dat")
         self.assertTrue(any("public suffix" in w for w in win["warnings"]), win["warnings"])
 
+    def test_kde_walk_stops_at_the_zone_apex(self):
+        """KDE's kpac walk against a real authoritative zone. dnsmasq is authoritative for corp.test
+        (--auth-zone, answering on the LAN interface as --auth-server), so corp.test owns an SOA,
+        while lab.corp.test is a name inside the zone: NODATA with the zone's SOA only in the
+        authority section, which is not an apex. KDE walks past lab.corp.test and stops before
+        asking wpad.corp.test; Windows' devolution, without the SOA rule, goes on to it."""
+        lan = self.lan
+        lan.serve_http({"wpad.dat": PAC})
+        lan.dnsmasq("--auth-zone=corp.test", f"--auth-server=ns.corp.test,{lan.server_if}",
+                    f"--host-record=wpad.corp.test,{lan.server_ip}",
+                    f"--host-record=wpad.lab.corp.test,{lan.server_ip}")
+
+        def steps(out):
+            return [(s["method"], s["target"], s["outcome"]) for s in out["steps"]]
+
+        # Under lab.corp.test: lab.corp.test is not an apex, the walk goes on and finds its wpad.
+        kde = self.run_json("--client", "kde", "--methods", "dns", "--domain", "a.lab.corp.test", expect=0)
+        self.assertEqual(kde["url"], "http://wpad.lab.corp.test/wpad.dat")
+        self.assertEqual(steps(kde)[:3], [("dns", "wpad.a.lab.corp.test", "none"),
+                                          ("soa", "lab.corp.test", "none"),
+                                          ("dns", "wpad.lab.corp.test", "found")])
+        self.assertIn("auth[SOA] lab.corp.test", lan.log())
+
+        # Directly under the apex: corp.test has an SOA, so wpad.corp.test is never asked.
+        kde = self.run_json("--client", "kde", "--methods", "dns", "--domain", "dev.corp.test", expect=1)
+        self.assertFalse(kde["found"])
+        self.assertEqual(steps(kde), [("dns", "wpad.dev.corp.test", "none"), ("soa", "corp.test", "stop")])
+        self.assertIn("auth corp.test is <SOA>", lan.log())
+        self.assertNotIn("[A] wpad.corp.test", lan.log())
+
+        win = self.run_json("--client", "windows", "--methods", "dns", "--domain", "dev.corp.test", expect=0)
+        self.assertEqual(win["url"], "http://wpad.corp.test/wpad.dat")
+        self.assertNotIn("soa", [s["method"] for s in win["steps"]])
+        self.assertIn("auth[A] wpad.corp.test", lan.log())
+
     def test_404_and_html_answers_are_rejected(self):
         lan = self.lan
         lan.serve_http({"portal/wpad.dat": HTML})
