@@ -3,10 +3,12 @@
 # pac-resolver 9 (QuickJS) and pacparser (SpiderMonkey), in the same run, in turns (A B C A B C),
 # after checking that all three give the same 1,000 answers. Prints the ratios (targets: ≥15× over
 # pac-resolver, ≥50× over pacparser) and the p50/p99 latency of one evaluation of a 20-rule PAC
-# (target p99 < 50 µs).
+# (target p99 < 50 µs). Then the time to load a large PAC into an engine pool (pac_pool_load_bench:
+# one compile shared by the workers, against every worker compiling as the pool did before).
 #
 # Usage: bench/pac_eval/run.sh [BUILD_DIR]     (default: build; configured if missing)
-# Env:   SECONDS_PER_TURN (default 5), ROUNDS (default 3), LATENCY_COUNT (default 200000)
+# Env:   SECONDS_PER_TURN (default 5), ROUNDS (default 3), LATENCY_COUNT (default 200000),
+#        POOL_THREADS (default 4), POOL_ROUNDS (default 5)
 # Peers: installs Debian python3-pacparser (apt-get, needs root) and, with npm, pac-resolver and
 #        quickjs-wasi into bench/.peers/ (gitignored) when they are missing.
 set -euo pipefail
@@ -35,8 +37,9 @@ export PAC_PEERS_DIR="$peers"
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build" --target pac_eval_bench >/dev/null
+cmake --build "$build" --target pac_eval_bench pac_pool_load_bench >/dev/null
 ours="$build/bench/pac_eval/pac_eval_bench"
+pool_load="$build/bench/pac_eval/pac_pool_load_bench"
 
 # --- inputs ------------------------------------------------------------------------------------
 dir=$(mktemp -d)
@@ -99,4 +102,8 @@ p99=$(awk '{print $4}' <<<"$lat")
 echo
 echo "one evaluation of small.pac (20 rules), $latency_count samples: $lat"
 echo "  p99 target < 50 us: $(awk -v p="$p99" 'BEGIN { print (p < 50) ? "meets" : "MISSES" }')"
+
+# --- loading a large PAC into a pool of workers ------------------------------------------------
+echo
+"$pool_load" "$dir/large.pac" "${POOL_THREADS:-4}" "${POOL_ROUNDS:-5}"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
