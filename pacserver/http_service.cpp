@@ -113,7 +113,7 @@ void http_service::serve_pac(const httplib::Request& req, httplib::Response& res
     not_modified = since && pac.last_modified <= *since;
   }
   if (not_modified) {
-    res.status = 304;
+    res.status = 304;  // its Content-Length is dropped in install()'s post-routing handler
     return;
   }
   res.status = 200;
@@ -207,6 +207,13 @@ void http_service::install(httplib::Server& server) {
         }
         return httplib::Server::HandlerResponse::Handled;
       }));
+  // cpp-httplib gives every response without a body "Content-Length: 0"; on a 304 that claims the
+  // PAC is empty, which RFC 9110 section 8.6 forbids (only the length the 200 would have had may be
+  // sent). A 304 ends at its head anyway (RFC 9112 section 6.3), so it goes without one. Not the
+  // 200's length: cpp-httplib's own client (0.11) would then wait for that many body bytes.
+  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.status == 304) res.headers.erase("Content-Length");
+  });
   server.set_logger(
       [this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
 }

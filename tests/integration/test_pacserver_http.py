@@ -3,6 +3,7 @@ X-Forwarded-For from trusted proxies, 403, 404, /healthz, /metrics and the acces
 import gzip
 import os
 import re
+import socket
 import unittest
 
 from wpadkit_testlib import PacServer, http_get, run, temp_dir, write
@@ -109,6 +110,37 @@ class PacServerHttpTest(unittest.TestCase):
         status, _, _ = self.get(headers={"If-None-Match": '"stale"',
                                          "If-Modified-Since": h["last-modified"]})
         self.assertEqual(status, 200)
+
+    def raw_pair(self, first, second):
+        """On one connection: sends `first`, reads up to the end of its answer's head, sends `second`
+        (with Connection: close); returns (the first head, every byte read after it)."""
+        host, port = self.server.addresses[0].rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(first.encode("latin-1"))
+            out = b""
+            while b"\r\n\r\n" not in out:
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, f"closed before the end of the head: {out!r}")
+                out += chunk
+            s.sendall(second.encode("latin-1"))
+            while chunk := s.recv(65536):
+                out += chunk
+        head, rest = out.split(b"\r\n\r\n", 1)
+        return head, rest
+
+    def test_304_carries_no_false_content_length(self):
+        """RFC 9110 section 8.6: a 304 may carry Content-Length only if it equals what the 200 would
+        have sent; cpp-httplib's default "0" does not, so pacserver sends none. Nothing follows the
+        304's head on the kept-alive connection but the next answer."""
+        for encoding in ("identity", "gzip"):
+            _, h, _ = self.get(headers={"Accept-Encoding": encoding})
+            req = (f"GET /wpad.dat HTTP/1.1\r\nHost: t\r\nAccept-Encoding: {encoding}\r\n"
+                   f"If-None-Match: {h['etag']}\r\n")
+            head, rest = self.raw_pair(req + "\r\n", req + "Connection: close\r\n\r\n")
+            self.assertTrue(head.startswith(b"HTTP/1.1 304 "), head)
+            self.assertNotRegex(head, rb"(?im)^content-length:", (encoding, head))
+            self.assertRegex(head, rb"(?im)^etag: " + re.escape(h["etag"].encode()) + rb"\r?$")
+            self.assertTrue(rest.startswith(b"HTTP/1.1 304 "), (encoding, rest[:80]))
 
     def test_head_has_headers_and_no_body(self):
         _, full, body = self.get()
