@@ -16,12 +16,29 @@ class running_proxy final : public bundled_proxy {
   std::unique_ptr<forward::proxy_service> service_;
 };
 
+std::string place_of(const bundled_proxy_config& settings) {
+  return settings.source.place().empty() ? "[proxy]" : settings.source.place();
+}
+
 }  // namespace
 
+result<forward::access_log_sink> open_bundled_proxy_log(const bundled_proxy_config& settings) {
+  if (!settings.enabled) return forward::access_log_sink{};
+  auto log = configfile::open_access_log(settings.settings.access_log);
+  if (!log) {
+    // The error names the file and the reason; say which setting asked for it.
+    auto e = std::move(log.error());
+    e.message += " (proxy.access_log of the [proxy] section at " + place_of(settings) + ")";
+    return e;
+  }
+  return log;
+}
+
 result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_config& settings,
-                                                           const std::vector<cidr>& clients) {
+                                                           const std::vector<cidr>& clients,
+                                                           forward::access_log_sink log) {
   if (!settings.enabled) return std::unique_ptr<bundled_proxy>();
-  const std::string where = settings.source.place().empty() ? "[proxy]" : settings.source.place();
+  const std::string where = place_of(settings);
 
   forward::proxy_config pc = settings.settings.config;
   boost::system::error_code ec;
@@ -46,9 +63,7 @@ result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_c
 
   forward::proxy_services ps;
   ps.decisions = forward::fixed_decisions("DIRECT");
-  auto log = configfile::open_access_log(settings.settings.access_log);
-  if (!log) return std::move(log.error());
-  ps.access_log = std::move(*log);
+  ps.access_log = std::move(log);
   ps.access_log_format = settings.settings.log_format;
   auto svc = forward::proxy_service::start(std::move(pc), std::move(ps));
   if (!svc) {

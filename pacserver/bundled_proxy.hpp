@@ -14,6 +14,7 @@
 #include "pacserver/cidr.hpp"
 #include "pacserver/config.hpp"
 #include "proxycore/base/error.hpp"
+#include "proxycore/forward/access_log.hpp"
 
 namespace wpadkit::pacserver {
 
@@ -24,11 +25,17 @@ class bundled_proxy {
   virtual int port() const = 0;  // the bound port
 };
 
-// Starts the bundled proxy on `settings.listen` with `settings.settings`; `clients` are served when
-// [proxy] gives no allowed_clients. Returns null when proxy.enabled is false. Errors: errc::io when
-// it cannot listen (the message names the address and the config place of [proxy]) or cannot open
-// its access log, errc::config for a value the proxy refuses. Never throws.
+// Opens the access log [proxy] names (a null sink when there is none or the proxy is disabled).
+// Apart from start_bundled_proxy so that a caller can tell a file it cannot open from an address it
+// cannot bind. Errors: errc::io naming the file, the reason and the config place of [proxy].
+result<forward::access_log_sink> open_bundled_proxy_log(const bundled_proxy_config& settings);
+
+// Starts the bundled proxy on `settings.listen` with `settings.settings`, logging to `log`;
+// `clients` are served when [proxy] gives no allowed_clients. Returns null when proxy.enabled is
+// false. Errors: errc::io when it cannot listen (the message names the address and the config
+// place of [proxy]), errc::config for a value the proxy refuses. Never throws.
 result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_config& settings,
-                                                           const std::vector<cidr>& clients);
+                                                           const std::vector<cidr>& clients,
+                                                           forward::access_log_sink log);
 
 }  // namespace wpadkit::pacserver

@@ -93,7 +93,15 @@ int run_server(const ps::config_source& src) {
   const auto config = l.pub->config;
   auto r = ps::responder::start(src, l.pub, std::cout);
   if (!r) {
-    std::cerr << "pacserver: " << r.error().to_string() << "\n";
+    std::cerr << "pacserver: " << r.error().cause.to_string() << "\n";
+    switch (r.error().kind) {
+      case ps::start_failure::config:
+        return ps::exit_config;
+      case ps::start_failure::file:
+        return ps::exit_io;
+      case ps::start_failure::listen:
+        break;
+    }
     return ps::exit_listen;
   }
   const auto& first = (*r)->bound_addresses().front();
@@ -127,7 +135,7 @@ int main(int argc, char** argv) {
   app.footer(
       "With no --config, pacserver runs its built-in configuration on 127.0.0.1:8080.\n"
       "Exit codes: 0 ok, 2 bad command line, 3 invalid config/template/PAC, 4 cannot listen,\n"
-      "5 config file unreadable.");
+      "5 a file cannot be read or opened (the config file, the bundled proxy's access log).");
   app.add_option("--config", o.config, "TOML configuration file (see examples/pacserver.toml)");
   app.add_option("--listen", o.listen,
                  "ADDR:PORT to listen on (repeatable; replaces server.listen)");

@@ -94,16 +94,21 @@ responder::responder(config_source src, std::shared_ptr<const publication> pub)
   service_ = std::make_unique<http_service>(std::move(pub), std::move(*log));
 }
 
-result<std::unique_ptr<responder>> responder::start(config_source src,
-                                                    std::shared_ptr<const publication> pub,
-                                                    std::ostream& out) {
+boost::system::result<std::unique_ptr<responder>, start_error> responder::start(
+    config_source src, std::shared_ptr<const publication> pub, std::ostream& out) {
   const auto config = pub->config;
   std::unique_ptr<responder> r(new responder(std::move(src), std::move(pub)));
   // A PAC naming a bundled proxy that is not running would send every client DIRECT without a
   // word: failing to start it is as fatal as failing to listen. It starts first, so that a
   // failure leaves no listener thread behind (httplib's stop() cannot stop a listen that has not begun).
-  auto proxy = start_bundled_proxy(config->proxy, config->allowed_clients);
-  if (!proxy) return proxy.error();
+  auto log = open_bundled_proxy_log(config->proxy);
+  if (!log) return start_error{start_failure::file, std::move(log.error())};
+  auto proxy = start_bundled_proxy(config->proxy, config->allowed_clients, std::move(*log));
+  if (!proxy) {
+    const auto kind =
+        proxy.error().is(errc::config) ? start_failure::config : start_failure::listen;
+    return start_error{kind, std::move(proxy.error())};
+  }
   r->proxy_ = std::move(*proxy);
   if (r->proxy_) {
     out << "pacserver: bundled proxy listening on "
@@ -120,9 +125,10 @@ result<std::unique_ptr<responder>> responder::start(config_source src,
       port = -1;
     }
     if (port < 0) {
-      return error(errc::io, "cannot listen on " + addr.to_string() +
-                                 " (address in use, not local, or needs privileges)")
-          .at(config->file);
+      return start_error{start_failure::listen,
+                         error(errc::io, "cannot listen on " + addr.to_string() +
+                                             " (address in use, not local, or needs privileges)")
+                             .at(config->file)};
     }
     const listen_address bound{addr.host, port};
     r->bound_.push_back(bound.to_string());

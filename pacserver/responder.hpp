@@ -36,13 +36,29 @@ struct loaded {
 };
 loaded load_publication(const config_source& src, const publication* previous);
 
+// Why responder::start failed, so that main can give each its own exit code: a value the bundled
+// proxy refuses (config), a file the config names that cannot be opened (file: the bundled proxy's
+// access log), an address that cannot be bound (listen).
+enum class start_failure { config, file, listen };
+
+struct start_error {
+  start_failure kind;
+  error cause;
+};
+
+// Found by boost::system::result through ADL, should a caller use value().
+[[noreturn]] inline void throw_exception_from_error(const start_error& e,
+                                                    const boost::source_location&) {
+  throw error_exception(e.cause);
+}
+
 class responder {
  public:
   // Binds every listener (printing "pacserver: listening on ADDR:PORT" for each), starts serving,
-  // the bundled proxy and the watcher. Errors: errc::io when an address cannot be bound.
-  static result<std::unique_ptr<responder>> start(config_source src,
-                                                  std::shared_ptr<const publication> pub,
-                                                  std::ostream& out);
+  // the bundled proxy and the watcher. Errors: a start_error saying which kind of failure, with
+  // its cause (errc::io naming the address or the file, errc::config naming the value).
+  static boost::system::result<std::unique_ptr<responder>, start_error> start(
+      config_source src, std::shared_ptr<const publication> pub, std::ostream& out);
   ~responder();  // stops everything
 
   // Re-reads the configuration; thread-safe. Returns true if a new publication went live.

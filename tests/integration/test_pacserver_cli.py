@@ -1,6 +1,7 @@
 """pacserver's command line: --check (every example passes; failures name file:line or the case, with
 distinct exit codes), a server refusing to start on a bad config, --print, snippets, the built-in
-default configuration, and a listen address that cannot be bound."""
+default configuration, a listen address that cannot be bound (exit 4) and a bundled-proxy access log
+that cannot be opened (exit 5)."""
 import glob
 import http.server
 import os
@@ -163,6 +164,24 @@ class PacServerCliTest(unittest.TestCase):
             p = self.pacserver("--listen", "127.0.0.1:0", "--proxy-listen", f"127.0.0.1:{port}")
             self.assertEqual(p.returncode, 4, p.stderr)
             self.assertIn(f"bundled proxy on 127.0.0.1:{port}", p.stderr)
+
+    def test_bundled_proxy_access_log_that_cannot_be_opened_exits_5(self):
+        """Not "cannot listen" (4): the address is fine, a file the config names is not. The message
+        names the file, why, and the [proxy] section that asked for it; nothing starts listening."""
+        with temp_dir() as d:
+            cfg = write(os.path.join(d, "pacserver.toml"), GOOD + """
+[proxy]
+listen = "127.0.0.1:0"
+access_log = "no-such-dir/access.log"
+""")
+            # --check does not open the log (it must not create files): the config itself is valid.
+            self.assertEqual(self.pacserver("--check", "--config", cfg).returncode, 0)
+            p = self.pacserver("--config", cfg)
+            self.assertEqual(p.returncode, 5, p.stderr)
+            log = os.path.join(d, "no-such-dir", "access.log")
+            self.assertIn(f"{log}: cannot open the access log: No such file or directory", p.stderr)
+            self.assertIn(f"proxy.access_log of the [proxy] section at {cfg}:", p.stderr)
+            self.assertNotIn("listening on", p.stdout)
 
     def test_no_arguments_listens_on_8080(self):
         with PacServer([]) as s:
