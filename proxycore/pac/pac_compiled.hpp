@@ -11,7 +11,8 @@
 // What the bytecode keeps: the script's line numbers (Duktape's pc-to-line tables), its source name
 // as every function's fileName, function names, formals and variable maps; so runtime errors,
 // including those thrown inside FindProxyForURL, carry the same message and line as from a source
-// compile.
+// compile (pac_compiled_test.cpp). What a dump loses does not matter for a whole script: the loaded
+// function gets the global environment (a program's own anyway) and no finalizer (it had none).
 //
 // Immutable once made: share it between threads (std::shared_ptr<const compiled_pac>).
 #include <memory>
