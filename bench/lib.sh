@@ -43,3 +43,21 @@ install_peers() {
   echo "installing peers: ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >/dev/null
 }
+
+# CPU time (user + system, in clock ticks) used so far by the processes $@ and all their descendants
+# (threads are counted in their process). Benchmarks take the difference over a turn to report the
+# proxy's CPU per request, which does not depend on how many cores the machine leaves it.
+cpu_ticks() {
+  local total=0 pid kids stat
+  local todo=("$@")
+  while [ ${#todo[@]} -gt 0 ]; do
+    pid=${todo[0]}
+    todo=("${todo[@]:1}")
+    if stat=$(cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null); then
+      total=$((total + ${stat% *} + ${stat#* }))
+    fi
+    kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null || true)
+    for k in $kids; do todo+=("$k"); done
+  done
+  echo "$total"
+}

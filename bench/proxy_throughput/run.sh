@@ -4,6 +4,11 @@
 # to the same local nginx origin, measured with wrk in turns (A B C A B C ...) in one run. Prints
 # requests/s per peer and the ratios the issue asks for (>= 3x Squid, >= 0.8x nginx reverse proxy).
 #
+# It also prints each proxy's CPU time per request (user + system, its whole process tree, read from
+# /proc over each turn). On a machine where wrk, the origin and the proxies share few cores, the
+# throughput ratios are capped by the CPU the others leave (bench/README.md); CPU per request is what
+# decides throughput once the proxy has cores of its own, so its ratio is printed beside them.
+#
 # Usage: bench/proxy_throughput/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
 # Needs: root (apt-get for missing peers: wrk, nginx-light, squid; squid drops to `proxy`).
 set -euo pipefail
@@ -21,6 +26,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$tmp/squid/pid" ] && kill "$(cat "$tmp/squid/pid")" 2>/dev/null || true
   [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  [ -f "$tmp/rp.pid" ] && kill "$(cat "$tmp/rp.pid")" 2>/dev/null || true
   sleep 0.5
   rm -rf "$tmp"
 }
@@ -30,6 +36,7 @@ trap cleanup EXIT
 origin=$(free_port); rproxy=$(free_port); squidp=$(free_port)
 mkdir -p "$tmp/www" "$tmp/squid"
 head -c 100 /dev/zero | tr '\0' 'x' > "$tmp/www/small.txt"
+# The origin and the reverse proxy are separate nginx processes, so that each one's CPU is its own.
 cat > "$tmp/nginx.conf" <<NGINX
 worker_processes 1;
 pid $tmp/nginx.pid;
@@ -38,13 +45,24 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  upstream origin { server 127.0.0.1:$origin; keepalive 64; }
   server { listen 127.0.0.1:$origin; root $tmp/www; }
+}
+NGINX
+cat > "$tmp/rp.conf" <<NGINX
+worker_processes 1;
+pid $tmp/rp.pid;
+error_log $tmp/rp.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream origin { server 127.0.0.1:$origin; keepalive 64; }
   server { listen 127.0.0.1:$rproxy;
     location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
 NGINX
 nginx -c "$tmp/nginx.conf" -p "$tmp"
+nginx -c "$tmp/rp.conf" -p "$tmp"
 start_squid "$squidp" "$tmp/squid"
 
 cat > "$tmp/proxy.pac" <<'PAC'
@@ -60,35 +78,52 @@ start_ours() {  # $1: extra flags, $2: name; sets $port (not in a subshell: the 
   for _ in $(seq 1 200); do grep -q listening "$tmp/ours.$2" 2>/dev/null && break; sleep 0.05; done
   port=$(sed -n 's/^listening on .*:\([0-9]*\) .*/\1/p' "$tmp/ours.$2")
 }
-start_ours "" cached; ours=$port
-start_ours "--no-decision-cache" nocache; ours_nc=$port
+start_ours "" cached; ours=$port; ours_pid=${pids[-1]}
+start_ours "--no-decision-cache" nocache; ours_nc=$port; ours_nc_pid=${pids[-1]}
 wait_port "$origin"; wait_port "$rproxy"; wait_port "$squidp"
 cat > "$tmp/fwd.lua" <<LUA
 request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
 LUA
 
-rate() {  # $1 url, $2 script or ""
-  local out
-  if [ -n "$2" ]; then out=$(wrk -t2 -c64 -d"${secs}s" -s "$2" "$1"); else out=$(wrk -t2 -c64 -d"${secs}s" "$1"); fi
-  echo "$out" | awk '/Requests\/sec/ {print $2}'
+hz=$(getconf CLK_TCK)
+# $1 url, $2 script or "", then the pids whose CPU is the proxy's. Prints "req/s requests cpu_ticks".
+rate() {
+  local url=$1 script=$2 out before after
+  shift 2
+  before=$(cpu_ticks "$@")
+  if [ -n "$script" ]; then out=$(wrk -t2 -c64 -d"${secs}s" -s "$script" "$url"); else out=$(wrk -t2 -c64 -d"${secs}s" "$url"); fi
+  after=$(cpu_ticks "$@")
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/requests in/ {print $1}') $((after - before))"
 }
-declare -A total
+declare -A total reqs ticks
 for r in $(seq 1 "$rounds"); do
   for peer in ours ours_nocache squid nginx_rp; do
     case $peer in
-      ours) v=$(rate "http://127.0.0.1:$ours" "$tmp/fwd.lua") ;;
-      ours_nocache) v=$(rate "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua") ;;
-      squid) v=$(rate "http://127.0.0.1:$squidp" "$tmp/fwd.lua") ;;
-      nginx_rp) v=$(rate "http://127.0.0.1:$rproxy/small.txt" "") ;;
+      ours) v=$(rate "http://127.0.0.1:$ours" "$tmp/fwd.lua" "$ours_pid") ;;
+      ours_nocache) v=$(rate "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua" "$ours_nc_pid") ;;
+      squid) v=$(rate "http://127.0.0.1:$squidp" "$tmp/fwd.lua" "$(cat "$tmp/squid/pid")") ;;
+      nginx_rp) v=$(rate "http://127.0.0.1:$rproxy/small.txt" "" "$(cat "$tmp/rp.pid")") ;;
     esac
-    echo "round $r $peer ${v:-0} req/s"
-    total[$peer]=$(python3 -c "print(${total[$peer]:-0} + ${v:-0})")
+    read -r rps n t <<< "$v"
+    echo "round $r $peer ${rps:-0} req/s, $(python3 -c "print(f'{${t:-0} / $hz * 1e6 / max(${n:-1}, 1):.1f}')") us CPU per request"
+    total[$peer]=$(python3 -c "print(${total[$peer]:-0} + ${rps:-0})")
+    reqs[$peer]=$(( ${reqs[$peer]:-0} + ${n:-0} ))
+    ticks[$peer]=$(( ${ticks[$peer]:-0} + ${t:-0} ))
   done
 done
-python3 - "${total[ours]}" "${total[ours_nocache]}" "${total[squid]}" "${total[nginx_rp]}" <<'PY'
+python3 - "$hz" "${total[ours]}" "${total[ours_nocache]}" "${total[squid]}" "${total[nginx_rp]}" \
+  "${reqs[ours]}" "${ticks[ours]}" "${reqs[ours_nocache]}" "${ticks[ours_nocache]}" \
+  "${reqs[squid]}" "${ticks[squid]}" "${reqs[nginx_rp]}" "${ticks[nginx_rp]}" <<'PY'
 import sys
-ours, nocache, squid, nginx = (float(x) for x in sys.argv[1:])
-print(f"ours/squid            {ours / squid:.2f}  (target >= 3)")
-print(f"ours/nginx-reverse    {ours / nginx:.2f}  (target >= 0.8)")
-print(f"no-cache/cache        {nocache / ours:.2f}")
+hz = float(sys.argv[1])
+ours, nocache, squid, nginx = (float(x) for x in sys.argv[2:6])
+n = [float(x) for x in sys.argv[6:]]
+us = [n[i + 1] / hz * 1e6 / max(n[i], 1) for i in range(0, 8, 2)]  # CPU us per request
+print("throughput (shared cores):")
+print(f"  ours/squid            {ours / squid:.2f}  (target >= 3)")
+print(f"  ours/nginx-reverse    {ours / nginx:.2f}  (target >= 0.8)")
+print(f"  no-cache/cache        {nocache / ours:.2f}")
+print("CPU per request (us): ours %.1f, no cache %.1f, squid %.1f, nginx reverse proxy %.1f" % tuple(us))
+print(f"  squid/ours            {us[2] / us[0]:.2f}  (requests per CPU-second, ours over squid's)")
+print(f"  nginx-reverse/ours    {us[3] / us[0]:.2f}")
 PY

@@ -5,6 +5,7 @@
 // proxy, SPEC point 4, and tests). Implementations are thread-safe: every I/O thread calls them.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "proxycore/base/error.hpp"
@@ -21,6 +22,14 @@ class decision_source {
 
   // Asynchronous: `done` runs exactly once, on any thread (possibly inline). Never blocks.
   virtual void find_proxy(std::string url, std::string host, completion done) = 0;
+
+  // The result when it is known at once (a cached decision, a fixed list) and succeeded, without
+  // queueing anything; nullopt: ask find_proxy. The fast path of every request that a cache answers.
+  virtual std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host) {
+    (void)url;
+    (void)host;
+    return std::nullopt;
+  }
 
   // True once a PAC (or a fixed list) is serving. While false, find_proxy may hold calls back until
   // one loads (the "wait" policy): callers bound their wait.

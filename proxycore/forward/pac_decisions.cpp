@@ -1,15 +1,50 @@
 #include "proxycore/forward/pac_decisions.hpp"
 
 #include <atomic>
+#include <string_view>
 
 namespace wpadkit::forward {
+namespace {
+
+// A cache key is "url\nhost". Lookups hash and compare the two parts in place (C++20 heterogeneous
+// lookup), so a hit builds no string.
+struct key_parts {
+  std::string_view url, host;
+};
+
+struct key_hash {
+  using is_transparent = void;
+  // FNV-1a, fed the same bytes whether the key is whole or in parts.
+  static std::size_t feed(std::size_t h, std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return h;
+  }
+  static constexpr std::size_t basis = 14695981039346656037ull;
+  std::size_t operator()(std::string_view whole) const { return feed(basis, whole); }
+  std::size_t operator()(const std::string& whole) const { return feed(basis, whole); }
+  std::size_t operator()(const key_parts& k) const {
+    return feed(feed(feed(basis, k.url), "\n"), k.host);
+  }
+};
+
+struct key_equal {
+  using is_transparent = void;
+  bool operator()(const std::string& a, const std::string& b) const { return a == b; }
+  bool operator()(const key_parts& k, const std::string& whole) const {
+    return whole.size() == k.url.size() + 1 + k.host.size() && whole.compare(0, k.url.size(), k.url) == 0 &&
+           whole[k.url.size()] == '\n' && whole.compare(k.url.size() + 1, k.host.size(), k.host) == 0;
+  }
+  bool operator()(const std::string& whole, const key_parts& k) const { return (*this)(k, whole); }
+};
+
+}  // namespace
 
 struct pac_decisions::cache_state {
   std::mutex mutex;
   bool enabled = false;
   unsigned long version = 0;
   std::size_t max_entries = 0;
-  std::unordered_map<std::string, std::string> entries;
+  std::unordered_map<std::string, std::string, key_hash, key_equal> entries;
   std::atomic<std::uint64_t> hits{0};
 
   static std::string key(const std::string& url, const std::string& host) { return url + '\n' + host; }
@@ -99,13 +134,14 @@ void pac_decisions::evaluate(std::shared_ptr<pac::engine_pool> pool, std::string
   std::string key;
   unsigned long version = 0;
   {
-    std::lock_guard lock(cache->mutex);
+    std::unique_lock lock(cache->mutex);
     if (cache->enabled) {
       key = cache_state::key(url, host);
       version = cache->version;
       if (auto it = cache->entries.find(key); it != cache->entries.end()) {
         cache->hits.fetch_add(1, std::memory_order_relaxed);
         std::string hit = it->second;
+        lock.unlock();
         return done(std::move(hit));
       }
     }
@@ -123,6 +159,16 @@ void pac_decisions::evaluate(std::shared_ptr<pac::engine_pool> pool, std::string
                      }
                      done(std::move(r->result));
                    });
+}
+
+std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url, const std::string& host) {
+  auto& cache = *cache_;  // cache_ itself is never replaced
+  std::lock_guard lock(cache.mutex);
+  if (!cache.enabled) return std::nullopt;
+  auto it = cache.entries.find(key_parts{url, host});
+  if (it == cache.entries.end()) return std::nullopt;
+  cache.hits.fetch_add(1, std::memory_order_relaxed);
+  return it->second;
 }
 
 bool pac_decisions::ready() const {

@@ -40,6 +40,7 @@ class pac_decisions final : public decision_source {
   result<void> load(std::string text, std::string source_name);
 
   void find_proxy(std::string url, std::string host, completion done) override;
+  std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host) override;
   bool ready() const override;
 
   unsigned long version() const;   // 0 until the first load

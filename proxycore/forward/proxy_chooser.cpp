@@ -20,6 +20,11 @@ proxy_chooser::proxy_chooser(std::chrono::milliseconds retry,
 
 std::vector<std::size_t> proxy_chooser::order(const std::vector<std::string>& keys) const {
   std::vector<std::size_t> good, bad;
+  if (marked_.load(std::memory_order_acquire) == 0) {
+    good.resize(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) good[i] = i;
+    return good;
+  }
   for (std::size_t i = 0; i < keys.size(); ++i) (is_bad(keys[i]) ? bad : good).push_back(i);
   good.insert(good.end(), bad.begin(), bad.end());
   return good;
@@ -29,11 +34,14 @@ void proxy_chooser::mark_bad(const std::string& key) {
   if (key == "DIRECT") return;
   std::lock_guard lock(mutex_);
   bad_until_[key] = clock_->now() + retry_;
+  marked_.store(bad_until_.size(), std::memory_order_release);
 }
 
 void proxy_chooser::mark_good(const std::string& key) {
+  if (marked_.load(std::memory_order_acquire) == 0) return;
   std::lock_guard lock(mutex_);
   bad_until_.erase(key);
+  marked_.store(bad_until_.size(), std::memory_order_release);
 }
 
 bool proxy_chooser::is_bad(const std::string& key) const {

@@ -8,6 +8,7 @@
 //
 // Keys are the hops' canonical PAC strings ("PROXY p:3128"), so this file does not depend on the
 // model types. Thread-safe: one instance is shared by every I/O thread.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -44,6 +45,9 @@ class proxy_chooser {
   std::shared_ptr<const steady_clock_source> clock_;
   mutable std::mutex mutex_;
   std::map<std::string, std::chrono::steady_clock::time_point> bad_until_;
+  // bad_until_.size(), readable without the lock: while no proxy is marked (the usual state), order()
+  // and mark_good() take no lock, which every request would otherwise do on every I/O thread.
+  std::atomic<std::size_t> marked_{0};
 };
 
 }  // namespace wpadkit::forward

@@ -151,7 +151,9 @@ struct proxy_service::impl {
           if (acceptor) acceptor->close(ignored);
           if (admin) admin->close(ignored);
         }
-        for (auto* client : w->idle_clients) client->socket().close();
+        for (auto* client : w->clients) {
+          if (client->idle) client->client->socket().close();
+        }
         w->pool.clear();
         std::lock_guard lock(m);
         if (--pending == 0) cv.notify_all();

@@ -1,11 +1,10 @@
 #include "proxycore/forward/relay.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/error.hpp>
 #include <algorithm>
 #include <memory>
+
+#include "proxycore/forward/http_io.hpp"
 
 namespace wpadkit::forward {
 
@@ -18,18 +17,14 @@ asio::awaitable<relay_outcome> relay_body(stream& in, beast::flat_buffer& in_buf
                                           http::parser<isRequest, http::buffer_body>& parser, stream& out,
                                           http::serializer<isRequest, http::buffer_body>& serializer,
                                           std::size_t buffer_size, relay_deadlines deadlines) {
-  constexpr auto token = asio::as_tuple(asio::use_awaitable);
   relay_outcome outcome;
-  auto write_head = [&]() -> asio::awaitable<bool> {
-    out.expires_after(deadlines.write);
-    auto [ec, n] = co_await http::async_write_header(out, serializer, token);
-    outcome.bytes_written += n;
-    if (ec) outcome.write_error = ec;
-    co_return !ec;
-  };
   // The head alone, at once, unless a piece of the body is already here to go out with it.
   if (!serializer.is_header_done() && !parser.is_done() && in_buffer.size() == 0) {
-    if (!co_await write_head()) co_return outcome;
+    out.expires_after(deadlines.write);
+    auto [ec, n] = co_await write(out, serializer, true);
+    outcome.bytes_written += n;
+    if (ec) outcome.write_error = ec;
+    if (ec) co_return outcome;
   }
   // Allocated only while a body flows, and no larger than a body of known length needs (most
   // responses are small: a 16 KiB block per response showed in profiles).
@@ -44,7 +39,7 @@ asio::awaitable<relay_outcome> relay_body(stream& in, beast::flat_buffer& in_buf
       body.data = buffer.get();
       body.size = buffer_size;
       in.expires_after(deadlines.read);
-      auto [ec, n] = co_await http::async_read_some(in, in_buffer, parser, token);
+      auto [ec, n] = co_await read_some(in, in_buffer, parser);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         outcome.read_error = ec;
@@ -55,7 +50,15 @@ asio::awaitable<relay_outcome> relay_body(stream& in, beast::flat_buffer& in_buf
       body.more = !parser.is_done();
       if (body.size == 0 && body.more) {
         // Only framing arrived (a chunk header): nothing to pass on yet, but never hold the head.
-        if (!serializer.is_header_done() && !co_await write_head()) co_return outcome;
+        if (!serializer.is_header_done()) {
+          out.expires_after(deadlines.write);
+          auto [hec, hn] = co_await write(out, serializer, true);
+          outcome.bytes_written += hn;
+          if (hec) {
+            outcome.write_error = hec;
+            co_return outcome;
+          }
+        }
         continue;
       }
     } else {
@@ -64,7 +67,7 @@ asio::awaitable<relay_outcome> relay_body(stream& in, beast::flat_buffer& in_buf
       body.more = false;
     }
     out.expires_after(deadlines.write);
-    auto [wec, written] = co_await http::async_write(out, serializer, token);
+    auto [wec, written] = co_await write(out, serializer, false);
     if (wec == http::error::need_buffer) wec = {};
     outcome.bytes_written += written;
     if (wec) {

@@ -174,20 +174,42 @@ result<request_target> resolve_target(http::verb method, std::string_view target
 }
 
 void strip_hop_by_hop(http::fields& f, bool is_request) {
-  std::vector<std::string> named;
-  for (auto value : values_of(f, http::field::connection)) {
-    for (auto token : split_list(value)) {
-      if (!is_framing_or_host(token)) named.emplace_back(token);
+  // One pass over the fields first: each erase by name is a tree search, and most messages carry no
+  // hop-by-hop field but Connection, so only the fields present are erased.
+  bool connection = false;
+  std::vector<http::field> present;
+  for (const auto& field : f) {
+    switch (field.name()) {
+      case http::field::connection:
+        connection = true;
+        break;
+      case http::field::proxy_authorization:
+        if (!is_request) break;
+        [[fallthrough]];
+      case http::field::proxy_connection:
+      case http::field::keep_alive:
+      case http::field::te:
+      case http::field::trailer:
+      case http::field::upgrade:
+        if (std::find(present.begin(), present.end(), field.name()) == present.end()) {
+          present.push_back(field.name());
+        }
+        break;
+      default:
+        break;
     }
   }
-  for (const auto& name : named) f.erase(name);
-  f.erase(http::field::connection);
-  f.erase(http::field::proxy_connection);
-  f.erase(http::field::keep_alive);
-  f.erase(http::field::te);
-  f.erase(http::field::trailer);
-  f.erase(http::field::upgrade);
-  if (is_request) f.erase(http::field::proxy_authorization);
+  if (connection) {
+    std::vector<std::string> named;
+    for (auto value : values_of(f, http::field::connection)) {
+      for (auto token : split_list(value)) {
+        if (!is_framing_or_host(token)) named.emplace_back(token);
+      }
+    }
+    for (const auto& name : named) f.erase(name);
+    f.erase(http::field::connection);
+  }
+  for (auto name : present) f.erase(name);
 }
 
 std::vector<std::string> take_proxy_authorization(http::fields& f) {
@@ -209,9 +231,20 @@ void set_hop_proxy_authorization(http::fields& f, bool to_proxy, const std::stri
 }
 
 void append_via(http::fields& f, unsigned version, std::string_view our_name) {
-  std::string entry = std::to_string(version / 10) + "." + std::to_string(version % 10) + " ";
-  entry += our_name;
-  f.insert(http::field::via, entry);
+  // Built on the stack: this runs twice per request, and the name rarely fits a short string.
+  char entry[320];
+  if (our_name.size() + 8 > sizeof entry) {
+    f.insert(http::field::via, std::to_string(version / 10) + "." + std::to_string(version % 10) + " " +
+                                   std::string(our_name));
+    return;
+  }
+  char* end = entry;
+  *end++ = static_cast<char>('0' + version / 10 % 10);
+  *end++ = '.';
+  *end++ = static_cast<char>('0' + version % 10);
+  *end++ = ' ';
+  end = std::copy(our_name.begin(), our_name.end(), end);
+  f.insert(http::field::via, std::string_view(entry, static_cast<std::size_t>(end - entry)));
 }
 
 bool has_our_via(const http::fields& f, std::string_view our_name) {

@@ -148,6 +148,9 @@ TEST_CASE("Via is appended with the received version, and our own entry is a loo
   http::fields g;
   append_via(g, 10, "n");
   CHECK(dump(g) == "Via=1.0 n|");
+  http::fields h;  // a pseudonym too long for the stack buffer
+  append_via(h, 11, std::string(400, 'a'));
+  CHECK(dump(h) == "Via=1.1 " + std::string(400, 'a') + "|");
 }
 
 TEST_CASE("Max-Forwards is honoured for TRACE and OPTIONS only") {

@@ -42,6 +42,12 @@ struct shared_state {
   std::atomic<bool> stopping{false};
 };
 
+// A client connection as its I/O thread's shutdown sees it.
+struct client_slot {
+  stream* client;
+  bool idle = false;  // waiting for the next request head
+};
+
 // One I/O thread: its own io_context and everything bound to it (no locks needed inside).
 struct worker {
   worker(shared_state& s)
@@ -53,8 +59,9 @@ struct worker {
   std::unique_ptr<origin_resolver> resolver;
   std::unique_ptr<connector> connect;
   upstream_pool pool;
-  // Clients waiting for their next request head: closed at shutdown so that they end at once.
-  std::set<stream*> idle_clients;
+  // Every client connection of this thread; those waiting for their next request head (idle) are
+  // closed at shutdown so that they end at once.
+  std::set<client_slot*> clients;
 };
 
 }  // namespace wpadkit::forward

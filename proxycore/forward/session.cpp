@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "proxycore/forward/error_response.hpp"
+#include "proxycore/forward/http_io.hpp"
 #include "proxycore/forward/proxy_auth.hpp"
 #include "proxycore/forward/relay.hpp"
 #include "proxycore/forward/request_rewrite.hpp"
@@ -73,12 +74,16 @@ enum class step { finished, retry_same_hop, next_hop };
 class session {
  public:
   session(shared_state& s, worker& w, tcp::socket socket)
-      : s_(s), w_(w), cfg_(s.config), client_(std::move(socket)) {
+      : s_(s), w_(w), cfg_(s.config), client_(std::move(socket)), slot_{&client_} {
     boost::system::error_code ec;
     auto peer = client_.socket().remote_endpoint(ec);
     peer_ = ec ? "?" : endpoint_text(peer);
     allowed_ = !ec && client_allowed(peer.address());
+    w_.clients.insert(&slot_);  // once per connection: the idle flag changes per request
   }
+  ~session() { w_.clients.erase(&slot_); }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
 
   asio::awaitable<void> run() {
     while (co_await serve_one()) {
@@ -107,7 +112,7 @@ class session {
   asio::awaitable<bool> handle(request_parser& p);
   asio::awaitable<bool> send_own(own_response res);
   asio::awaitable<bool> fail(request_parser& p, http::status status, std::string_view why);
-  asio::awaitable<result<std::string>> decide(const request_target& t);
+  asio::awaitable<result<std::string>> decide(std::string url, const std::string& host);
   asio::awaitable<result<std::string>> check_credentials(const std::vector<std::string>& values);
   asio::awaitable<bool> refuse_credentials(request_parser& p, std::string_view why);
   asio::awaitable<bool> forward(request_parser& p, const request_target& t, const proxy_list& list);
@@ -118,13 +123,15 @@ class session {
                                        response_parser& rp);
   asio::awaitable<bool> tunnel(request_parser& p, const request_target& t, const proxy_list& list);
   asio::awaitable<void> relay_tunnel();
-  asio::awaitable<bool> all_failed(request_parser& p, const std::vector<std::string>& attempts);
+  asio::awaitable<bool> all_failed(request_parser& p, const proxy_list& list,
+                                   const std::vector<std::string>& attempts);
   void log_request();
 
   shared_state& s_;
   worker& w_;
   const proxy_config& cfg_;
   stream client_;
+  client_slot slot_;
   beast::flat_buffer buffer_;
   std::string peer_;
   bool allowed_ = false;
@@ -145,13 +152,13 @@ asio::awaitable<bool> session::serve_one() {
   p.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
   p.body_limit(cfg_.body_limit);
   rec_ = access_record{};
-  rec_.client = peer_;
+  if (s_.access_log) rec_.client = peer_;
   expect_continue_ = continue_sent_ = body_started_ = false;
   // A timeout leaves the connection open (forward::stream), so a slow client still gets its 408.
   client_.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
-  w_.idle_clients.insert(&client_);
-  auto [ec, n] = co_await http::async_read_header(client_, buffer_, p, token);
-  w_.idle_clients.erase(&client_);
+  slot_.idle = true;
+  auto [ec, n] = co_await read_header(client_, buffer_, p);
+  slot_.idle = false;
   rec_.start = std::chrono::system_clock::now();
   started_ = std::chrono::steady_clock::now();
   rec_.bytes_in = n;
@@ -198,8 +205,11 @@ asio::awaitable<bool> session::fail(request_parser& p, http::status status, std:
 
 asio::awaitable<bool> session::handle(request_parser& p) {
   auto& req = p.get();
-  rec_.method = std::string(req.method_string());
-  rec_.url = std::string(req.target());
+  const bool logging = static_cast<bool>(s_.access_log);  // what only the log reads is kept only for it
+  if (logging) {
+    rec_.method = std::string(req.method_string());
+    rec_.url = std::string(req.target());
+  }
   if (!allowed_) {
     co_return co_await fail(p, http::status::forbidden,
                             "client " + peer_ + " is not in the networks allowed to use this proxy");
@@ -223,7 +233,8 @@ asio::awaitable<bool> session::handle(request_parser& p) {
   if (auto it = req.find(http::field::host); it != req.end()) host = it->value();
   auto target = resolve_target(req.method(), req.target(), host);
   if (!target) co_return co_await fail(p, status_for(target.error()), target.error().message);
-  rec_.url = target->connect ? target->authority() : target->absolute_form();
+  std::string pac_url = target->pac_url();
+  if (logging) rec_.url = target->connect ? target->authority() : pac_url;
   if (has_our_via(req.base(), s_.via_name)) {
     co_return co_await fail(p, http::status::loop_detected,
                             "forwarding loop: the request already passed through this proxy (Via " +
@@ -254,14 +265,27 @@ asio::awaitable<bool> session::handle(request_parser& p) {
     co_return co_await fail(p, http::status::forbidden,
                             "CONNECT to port " + std::to_string(target->port) + " is not allowed");
   }
-  auto decision = co_await decide(*target);
+  // A decision known at once (cached, or a fixed list) skips the hand-off to the PAC threads.
+  auto asked = std::chrono::steady_clock::now();
+  auto known = s_.decisions->find_proxy_now(pac_url, target->host);
+  if (known) {
+    rec_.pac_time = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - asked);
+    s_.stats.observe_pac_eval(rec_.pac_time);
+  }
+  result<std::string> decision = std::string();
+  if (known) {
+    decision = std::move(*known);
+  } else {
+    // (Not a conditional expression: GCC 12 mishandles co_await inside one.)
+    decision = co_await decide(std::move(pac_url), target->host);
+  }
   if (!decision) {
     bool no_pac = decision.error().is(errc::config) || !s_.decisions->ready();
     co_return co_await fail(p, no_pac ? http::status::service_unavailable : http::status::bad_gateway,
                             decision.error().message);
   }
   auto list = parse_proxy_list(*decision);
-  rec_.pac_result = list.to_pac_string();
+  if (logging) rec_.pac_result = list.to_pac_string();
   if (target->connect) co_return co_await tunnel(p, *target, list);
   co_return co_await forward(p, *target, list);
 }
@@ -304,13 +328,13 @@ asio::awaitable<bool> session::refuse_credentials(request_parser& p, std::string
   co_return co_await send_own(std::move(res));
 }
 
-asio::awaitable<result<std::string>> session::decide(const request_target& t) {
+asio::awaitable<result<std::string>> session::decide(std::string url, const std::string& host) {
   auto state = std::make_shared<pending_decision>(w_.ctx);
   bool ready = s_.decisions->ready();
   auto limit = ready ? cfg_.pac_timeout : cfg_.no_pac_wait;
   state->timer.expires_after(limit);
   auto begun = std::chrono::steady_clock::now();
-  s_.decisions->find_proxy(t.pac_url(), t.host, [state](result<std::string> r) {
+  s_.decisions->find_proxy(std::move(url), host, [state](result<std::string> r) {
     int expected = pending_decision::calling;
     if (state->phase.compare_exchange_strong(expected, pending_decision::storing)) {
       state->value = std::move(r);  // find_proxy has not returned yet: the caller takes it from here
@@ -390,7 +414,7 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
       std::string why;
       auto outcome = co_await exchange(p, hop, std::move(up), keep, why);
       if (outcome == step::finished) {
-        rec_.hop = keys[i];
+        if (s_.access_log) rec_.hop = keys[i];
         co_return keep;
       }
       if (outcome == step::next_hop) {
@@ -401,12 +425,13 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
       }
     }
   }
-  co_return co_await all_failed(p, attempts);
+  co_return co_await all_failed(p, list, attempts);
 }
 
-asio::awaitable<bool> session::all_failed(request_parser& p, const std::vector<std::string>& attempts) {
+asio::awaitable<bool> session::all_failed(request_parser& p, const proxy_list& list,
+                                         const std::vector<std::string>& attempts) {
   s_.stats.all_hops_failed.fetch_add(1, std::memory_order_relaxed);
-  std::string why = "every hop the PAC named failed (PAC: " + rec_.pac_result + "):";
+  std::string why = "every hop the PAC named failed (PAC: " + list.to_pac_string() + "):";
   for (const auto& a : attempts) why += "\n  " + a;
   rec_.hop = "-";
   co_return co_await fail(p, http::status::bad_gateway, why);
@@ -421,7 +446,14 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
   const bool reused = up->reused;
   http::request_serializer<http::buffer_body> sr{req};
   up->stream.expires_after(cfg_.upstream_timeout);
-  auto [wec, wn] = co_await http::async_write_header(up->stream, sr, token);
+  // A request without a body (left) goes out whole; otherwise the head first, then the body relayed.
+  if (p.is_done()) {
+    auto& body = req.body();
+    body.data = nullptr;
+    body.size = 0;
+    body.more = false;
+  }
+  auto [wec, wn] = co_await write(up->stream, sr, !p.is_done());
   if (wec) {
     why = "sending the request: " + wec.message();
     co_return reused ? step::retry_same_hop : step::next_hop;
@@ -460,7 +492,7 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
   rp.body_limit(boost::none);
   if (req.method() == http::verb::head) rp.skip(true);
   up->stream.expires_after(cfg_.upstream_timeout);
-  auto [rec, rn] = co_await http::async_read_header(up->stream, up->buffer, rp, token);
+  auto [rec, rn] = co_await read_header(up->stream, up->buffer, rp);
   if (rec) {
     if (rec == beast::error::timeout) {
       keep = co_await fail(p, http::status::gateway_timeout,
@@ -493,7 +525,7 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
     append_via(interim.base(), interim.version(), s_.via_name);
     http::response_serializer<http::buffer_body> isr{interim};
     client_.expires_after(cfg_.upstream_timeout);
-    auto [iec, in] = co_await http::async_write_header(client_, isr, token);
+    auto [iec, in] = co_await write(client_, isr, true);
     if (iec) co_return false;
     later.emplace();
     rp = &*later;
@@ -501,7 +533,7 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
     rp->body_limit(boost::none);
     if (req.method() == http::verb::head) rp->skip(true);
     up->stream.expires_after(cfg_.upstream_timeout);
-    auto [rec, rn] = co_await http::async_read_header(up->stream, up->buffer, *rp, token);
+    auto [rec, rn] = co_await read_header(up->stream, up->buffer, *rp);
     if (rec) co_return co_await fail(p, http::status::bad_gateway, "invalid response: " + rec.message());
   }
   auto& res = rp->get();
@@ -562,7 +594,7 @@ asio::awaitable<bool> session::tunnel(request_parser& p, const request_target& t
     tunnel_ = std::move(*opened);
     co_return false;
   }
-  co_return co_await all_failed(p, attempts);
+  co_return co_await all_failed(p, list, attempts);
 }
 
 asio::awaitable<void> session::relay_tunnel() {

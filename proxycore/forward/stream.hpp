@@ -119,6 +119,33 @@ class stream {
         token, buffers);
   }
 
+  // Writes what the socket takes at once, without waiting (plain TCP; the socket is switched to
+  // non-blocking mode on first use). With TLS nothing is written and the error is would_block: TLS
+  // records go through the asynchronous path.
+  template <class ConstBuffers>
+  std::size_t try_write_some(const ConstBuffers& buffers, boost::system::error_code& ec) {
+    if (tls_) {
+      ec = boost::asio::error::would_block;
+      return 0;
+    }
+    if (!socket_.non_blocking()) {
+      socket_.non_blocking(true, ec);
+      if (ec) return 0;
+    }
+    return socket_.write_some(buffers, ec);
+  }
+
+  // Waits until the socket is writable (after try_write_some said would_block).
+  template <class Token>
+  auto async_wait_writable(Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+        [this](auto handler) {
+          detail::timeout_mapping_handler<decltype(handler)> h{std::move(handler), state_};
+          socket_.async_wait(tcp::socket::wait_write, std::move(h));
+        },
+        token);
+  }
+
   // Waits until the socket is readable, holding no buffer (an idle tunnel direction). Plain TCP only:
   // with TLS, bytes may already wait inside the TLS layer.
   template <class Token>

@@ -20,25 +20,37 @@ bool still_idle(upstream_connection& c, std::chrono::steady_clock::duration idle
 
 }  // namespace
 
-void upstream_pool::drop_expired(std::chrono::steady_clock::time_point now) {
+void upstream_pool::drop_expired(stack& s, std::chrono::steady_clock::time_point now) {
+  std::size_t n = 0;
+  while (n < s.size() && now - s[n].since > max_idle_) ++n;
+  if (n == 0) return;
+  s.erase(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(n));
+  size_ -= n;
+}
+
+void upstream_pool::sweep(std::chrono::steady_clock::time_point now) {
+  if (now < next_sweep_) return;
+  next_sweep_ = now + max_idle_ / 4;
   for (auto it = idle_.begin(); it != idle_.end();) {
-    it = now - it->second.since > max_idle_ ? idle_.erase(it) : std::next(it);
+    drop_expired(it->second, now);
+    it = it->second.empty() ? idle_.erase(it) : std::next(it);
   }
 }
 
 std::unique_ptr<upstream_connection> upstream_pool::checkout(const std::string& key) {
   auto now = std::chrono::steady_clock::now();
-  drop_expired(now);
-  auto range = idle_.equal_range(key);
-  while (range.first != range.second) {
-    auto last = std::prev(range.second);
-    auto conn = std::move(last->second.conn);
-    auto since = last->second.since;
-    idle_.erase(last);
-    range = idle_.equal_range(key);
-    if (still_idle(*conn, now - since)) {
-      conn->reused = true;
-      return conn;
+  sweep(now);
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto& s = it->second;
+  drop_expired(s, now);
+  while (!s.empty()) {
+    auto e = std::move(s.back());
+    s.pop_back();
+    --size_;
+    if (still_idle(*e.conn, now - e.since)) {
+      e.conn->reused = true;
+      return std::move(e.conn);
     }
   }
   return nullptr;
@@ -47,11 +59,13 @@ std::unique_ptr<upstream_connection> upstream_pool::checkout(const std::string& 
 void upstream_pool::park(std::unique_ptr<upstream_connection> c) {
   if (!c || c->buffer.size() != 0 || max_per_key_ == 0) return;
   auto now = std::chrono::steady_clock::now();
-  drop_expired(now);
-  if (idle_.count(c->key) >= max_per_key_) return;
+  sweep(now);
+  auto& s = idle_[c->key];  // the key string is copied only the first time a hop is pooled
+  drop_expired(s, now);
+  if (s.size() >= max_per_key_) return;
   c->stream.expires_never();
-  auto key = c->key;
-  idle_.emplace(std::move(key), entry{std::move(c), now});
+  s.push_back(entry{std::move(c), now});
+  ++size_;
 }
 
 }  // namespace wpadkit::forward

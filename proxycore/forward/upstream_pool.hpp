@@ -6,13 +6,18 @@
 // peer closed it. One parked for less was alive a moment ago: the peek would cost a system call per
 // request on a busy hop, and the rare close in that window is caught by the caller's retry on a fresh
 // connection (session: a reused connection that fails before any response byte is retried).
+//
+// Costs: checkout and park touch only their key's stack (a hash lookup, no walk over the pool);
+// connections past max_idle_time are dropped by a sweep that runs at most every quarter of that time,
+// so a busy proxy does not pay for the idle connections of other hops on every request.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstddef>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "proxycore/forward/stream.hpp"
 
@@ -36,19 +41,28 @@ class upstream_pool {
   std::unique_ptr<upstream_connection> checkout(const std::string& key);
   // Parks `c` (ignored if it still holds unread bytes or the key is full).
   void park(std::unique_ptr<upstream_connection> c);
-  void clear() { idle_.clear(); }
-  std::size_t size() const { return idle_.size(); }
+  void clear() {
+    idle_.clear();
+    size_ = 0;
+  }
+  std::size_t size() const { return size_; }
 
  private:
   struct entry {
     std::unique_ptr<upstream_connection> conn;
     std::chrono::steady_clock::time_point since;
   };
-  void drop_expired(std::chrono::steady_clock::time_point now);
+  // Oldest first: parked at the back, checked out from the back (the most recently used connection is
+  // the one most likely still open), expired ones dropped from the front.
+  using stack = std::vector<entry>;
+  void sweep(std::chrono::steady_clock::time_point now);
+  void drop_expired(stack& s, std::chrono::steady_clock::time_point now);
 
   std::size_t max_per_key_;
   std::chrono::milliseconds max_idle_;
-  std::multimap<std::string, entry> idle_;
+  std::unordered_map<std::string, stack> idle_;
+  std::size_t size_ = 0;
+  std::chrono::steady_clock::time_point next_sweep_{};
 };
 
 }  // namespace wpadkit::forward
