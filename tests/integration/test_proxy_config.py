@@ -120,6 +120,9 @@ no_pac = "refuse"
             ("[pac]\nsource = \"a.pac\"\n\nno_pac = \"sometimes\"\n", 4, "pac.no_pac"),
             ("[pac]\nsource = \"a.pac\"\n[dns]\nhosts = { \"x.test\" = \"nope\" }\n", 4, "dns.hosts.x.test"),
             ("[proxy\nlisten = 1\n", 1, ""),
+            ("[proxy]\nbody_limit = -1\n", 2, "proxy.body_limit: -1 is out of range: must be between 0 bytes and 1 PiB"),
+            ("[proxy]\n\nrelay_buffer = 100\n", 3,
+             "proxy.relay_buffer: 100 is out of range: must be between 512 bytes and 16 MiB"),
         ]
         for text, line, words in cases:
             path = lib.write(os.path.join(self.dir, "bad.toml"), text)
@@ -141,6 +144,70 @@ no_pac = "refuse"
         p = lib.run([lib.binary("pactool"), "proxy", "--config", self.config, "--listen", "nowhere:1"])
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--listen", p.stderr)
+
+
+def post(port, path, size):
+    """A raw POST of `size` bytes (Connection: close): returns (status, the whole answer)."""
+    head = (f"POST {path} HTTP/1.1\r\nHost: {path.split('/')[2]}\r\nContent-Length: {size}\r\n"
+            "Connection: close\r\n\r\n").encode()
+    out = raw_exchange(port, head + b"y" * size)
+    return (int(out.split(b" ", 2)[1]) if out.startswith(b"HTTP/") else out), out
+
+
+class SizeSettings(unittest.TestCase):
+    """body_limit and relay_buffer from the file: a request body over the limit gets 413 before the
+    origin sees anything (the proxy's answer to Beast's body_limit error, forward/error_response.cpp);
+    a body at the limit and a response far larger than the relay buffer pass intact."""
+
+    def test_body_limit_and_relay_buffer(self):
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            o = f"127.0.0.1:{origin.port}"
+            config = lib.write(os.path.join(d, "sizes.toml"), """[proxy]
+listen = "127.0.0.1:0"
+body_limit = 4096
+relay_buffer = 512
+
+[pac]
+route = "DIRECT"
+""")
+            with StartedProxy("--config", config) as proxy:
+                status, out = post(proxy.port, f"http://{o}/at-the-limit", 4096)
+                self.assertEqual(status, 200, out[:300])
+                self.assertIn(b"body-length: 4096", out)
+                seen = len(origin.requests)
+                status, out = post(proxy.port, f"http://{o}/over-the-limit", 4097)
+                self.assertEqual(status, 413, out[:300])
+                self.assertIn(b"the request body is larger than the limit", out)
+                self.assertEqual(len(origin.requests), seen, "the origin must not see it")
+                # 200,000 bytes through 512-byte relay buffers arrive whole.
+                status, _, body = curl("-x", proxy.url, f"http://{o}/big?n=200000")
+                self.assertEqual(status, 200)
+                self.assertEqual(body, "x" * 200000)
+
+    def test_pacserver_bundled_proxy_takes_body_limit(self):
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            o = f"127.0.0.1:{origin.port}"
+            config = lib.write(os.path.join(d, "pacserver.toml"), """
+[server]
+listen = ["127.0.0.1:0"]
+
+[proxy]
+listen = "127.0.0.1:0"
+body_limit = 0
+relay_buffer = 1024
+
+[[variants]]
+name = "all"
+template = "bundled-proxy"
+""")
+            with lib.PacServer(["--config", config]) as s:
+                line = s.wait_for_output(r"bundled proxy listening on 127\.0\.0\.1:\d+")
+                port = int(line.rsplit(":", 1)[1])
+                # body_limit 0: a proxy for browsing only, every request body is refused.
+                status, out = post(port, f"http://{o}/upload", 1)
+                self.assertEqual(status, 413, out[:300])
+                status, _, body = curl("-x", f"http://127.0.0.1:{port}", f"http://{o}/browse")
+                self.assertEqual(status, 200, body)
 
 
 class AuthSettings(unittest.TestCase):
