@@ -1,6 +1,7 @@
 #include "proxycore/forward/request_rewrite.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/string.hpp>
 #include <charconv>
@@ -28,6 +29,19 @@ std::vector<std::string_view> split_list(std::string_view v) {
     v.remove_prefix(comma + 1);
   }
   return out;
+}
+
+// Calls fn(element) for each trimmed, non-empty element of a list value, without collecting them
+// (split_list's vector is one allocation; this runs on every message).
+template <class Fn>
+void for_each_element(std::string_view v, Fn fn) {
+  while (!v.empty()) {
+    auto comma = v.find(',');
+    auto item = trim(v.substr(0, comma));
+    if (!item.empty()) fn(item);
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
 }
 
 bool valid_host_chars(std::string_view h) {
@@ -64,9 +78,22 @@ std::string request_target::authority() const {
 
 std::string request_target::absolute_form() const {
   if (connect) return authority();
-  std::string out = "http://" + bracketed(host);
-  if (port != 80) out += ":" + std::to_string(port);
-  return out + (origin_form == "*" ? "" : origin_form);
+  // One allocation: this is built for every request (the PAC's URL).
+  const bool v6 = host.find(':') != std::string::npos;
+  std::string out;
+  out.reserve(7 + host.size() + 2 + 6 + origin_form.size());
+  out += "http://";
+  if (v6) out += '[';
+  out += host;
+  if (v6) out += ']';
+  if (port != 80) {
+    char digits[8];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, port);
+    out += ':';
+    out.append(digits, end);
+  }
+  if (origin_form != "*") out += origin_form;
+  return out;
 }
 
 std::string request_target::pac_url() const {
@@ -176,12 +203,20 @@ result<request_target> resolve_target(http::verb method, std::string_view target
 void strip_hop_by_hop(http::fields& f, bool is_request) {
   // One pass over the fields first: each erase by name is a tree search, and most messages carry no
   // hop-by-hop field but Connection, so only the fields present are erased.
+  std::vector<std::string> named;  // fields the Connection header names (allocates only if any)
+  std::array<http::field, 7> present{};
+  std::size_t n_present = 0;
   bool connection = false;
-  std::vector<http::field> present;
   for (const auto& field : f) {
     switch (field.name()) {
       case http::field::connection:
         connection = true;
+        for_each_element(field.value(), [&](std::string_view token) {
+          // keep-alive and close are options, not field names; anything else is erased by name
+          if (!is_framing_or_host(token) && !iequals(token, "keep-alive") && !iequals(token, "close")) {
+            named.emplace_back(token);
+          }
+        });
         break;
       case http::field::proxy_authorization:
         if (!is_request) break;
@@ -191,25 +226,18 @@ void strip_hop_by_hop(http::fields& f, bool is_request) {
       case http::field::te:
       case http::field::trailer:
       case http::field::upgrade:
-        if (std::find(present.begin(), present.end(), field.name()) == present.end()) {
-          present.push_back(field.name());
+        if (std::find(present.begin(), present.begin() + n_present, field.name()) ==
+            present.begin() + n_present) {
+          present[n_present++] = field.name();
         }
         break;
       default:
         break;
     }
   }
-  if (connection) {
-    std::vector<std::string> named;
-    for (auto value : values_of(f, http::field::connection)) {
-      for (auto token : split_list(value)) {
-        if (!is_framing_or_host(token)) named.emplace_back(token);
-      }
-    }
-    for (const auto& name : named) f.erase(name);
-    f.erase(http::field::connection);
-  }
-  for (auto name : present) f.erase(name);
+  for (const auto& name : named) f.erase(name);
+  if (connection) f.erase(http::field::connection);
+  for (std::size_t i = 0; i < n_present; ++i) f.erase(present[i]);
 }
 
 std::vector<std::string> take_proxy_authorization(http::fields& f) {
