@@ -522,8 +522,14 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
       if (relayed.read_error == beast::error::timeout || is_disconnect(relayed.read_error)) {
         co_return step::finished;
       }
-      co_await fail(p, http::status::bad_request,
-                    "malformed request body: " + relayed.read_error.message());
+      // A chunked body over the limit is found only here, after the head went upstream: still 413.
+      if (relayed.read_error == http::error::body_limit) {
+        auto [status, reason] = status_for_parse_error(relayed.read_error);
+        co_await fail(p, status, reason);
+      } else {
+        co_await fail(p, http::status::bad_request,
+                      "malformed request body: " + relayed.read_error.message());
+      }
       co_return step::finished;
     }
     if (relayed.write_error) {

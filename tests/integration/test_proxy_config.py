@@ -179,6 +179,15 @@ route = "DIRECT"
                 self.assertEqual(status, 413, out[:300])
                 self.assertIn(b"the request body is larger than the limit", out)
                 self.assertEqual(len(origin.requests), seen, "the origin must not see it")
+                # Chunked, the size is known only while relaying (the head already went upstream):
+                # still 413, and the connection is closed since the body was not read to its end.
+                chunk = b"y" * 3000
+                head = (f"POST http://{o}/chunked-over HTTP/1.1\r\nHost: {o}\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n").encode()
+                body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(3)) + b"0\r\n\r\n"
+                out = raw_exchange(proxy.port, head + body)
+                self.assertTrue(out.startswith(b"HTTP/1.1 413 "), out[:300])
+                self.assertIn(b"the request body is larger than the limit", out)
                 # 200,000 bytes through 512-byte relay buffers arrive whole.
                 status, _, body = curl("-x", proxy.url, f"http://{o}/big?n=200000")
                 self.assertEqual(status, 200)
