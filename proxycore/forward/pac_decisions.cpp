@@ -66,13 +66,6 @@ pac_decisions::~pac_decisions() {
 }
 
 result<void> pac_decisions::load(std::string text, std::string source_name) {
-  // Whether decisions may be cached is a property of the script: ask one engine.
-  bool cacheable = false;
-  if (options_.cache) {
-    auto probe = pac::engine::load(text, source_name, options_.env, options_.engine);
-    if (!probe) return std::move(probe).error();
-    cacheable = !probe->reads_clock_or_local_address();
-  }
   std::shared_ptr<pac::engine_pool> pool;
   {
     std::lock_guard lock(mutex_);
@@ -86,6 +79,8 @@ result<void> pac_decisions::load(std::string text, std::string source_name) {
     if (!created) return std::move(created).error();
     pool = std::shared_ptr<pac::engine_pool>(std::move(*created));
   }
+  // Whether decisions may be cached is a property of the script, known to the pool from its compile.
+  const bool cacheable = options_.cache && !pool->reads_clock_or_local_address();
   {
     std::lock_guard lock(cache_->mutex);
     cache_->entries.clear();

@@ -28,6 +28,7 @@ constexpr std::size_t worker_stack_bytes = 16u * 1024 * 1024;
 
 struct generation {
   unsigned long version = 0;
+  bool reads_clock_or_address = false;
   std::vector<engine> engines;  // index = worker id
 };
 
@@ -53,6 +54,7 @@ result<std::shared_ptr<generation>> load_generation(const std::string& text, con
   }
   for (auto& t : loaders) t.join();
   auto gen = std::make_shared<generation>();
+  gen->reads_clock_or_address = (*script)->reads_clock_or_local_address();
   for (auto& r : loaded) {
     if (!*r) return r->error();
     gen->engines.push_back(std::move(**r));
@@ -204,5 +206,10 @@ result<void> engine_pool::reload(std::string pac_text, std::string source_name) 
 }
 
 unsigned long engine_pool::version() const { return impl_->version.load(); }
+
+bool engine_pool::reads_clock_or_local_address() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->current->reads_clock_or_address;
+}
 
 }  // namespace wpadkit::pac

@@ -34,6 +34,9 @@ class engine_pool {
 
   // Increases on every successful reload (starts at 1): decision caches key on it.
   unsigned long version() const;
+  // As engine::reads_clock_or_local_address, for the script serving now (known from its compile:
+  // asking costs no extra engine).
+  bool reads_clock_or_local_address() const;
 
  private:
   struct impl;
