@@ -72,7 +72,7 @@ asio::awaitable<result<tcp::socket>> connector::connect_host(std::string host, s
 
 asio::awaitable<result<void>> connector::proxy_connect(
     upstream_connection& c, const proxy_server& hop, const request_target& t,
-    const std::vector<std::string>& client_credentials) {
+    const std::vector<std::string>& client_credentials, connect_refusal* refusal) {
   namespace http = beast::http;
   http::request<http::empty_body> req{http::verb::connect, t.authority(), 11};
   req.set(http::field::host, t.authority());
@@ -88,6 +88,12 @@ asio::awaitable<result<void>> connector::proxy_connect(
   if (rec) co_return io_failure(rec, "reading the CONNECT response");
   auto status = p.get().result_int();
   if (status / 100 != 2) {
+    if (refusal) {
+      refusal->status = status;
+      for (const auto& field : p.get()) {
+        if (field.name() == http::field::proxy_authenticate) refusal->challenges.emplace_back(field.value());
+      }
+    }
     co_return error(errc::http, "refused CONNECT with " + std::to_string(status) + " " +
                                     std::string(p.get().reason()));
   }
@@ -96,7 +102,7 @@ asio::awaitable<result<void>> connector::proxy_connect(
 
 asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(
     const proxy_server& hop, const request_target& t, bool tunnel,
-    const std::vector<std::string>& client_credentials) {
+    const std::vector<std::string>& client_credentials, connect_refusal* refusal) {
   using scheme = proxy_server::scheme;
   if (hop.type() == scheme::quic) {
     co_return error(errc::unsupported, std::string("proxy type ") +
@@ -135,7 +141,7 @@ asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(
         t.port, v4);
     if (!ok) co_return std::move(ok).error();
   } else if (tunnel && !direct) {
-    auto ok = co_await proxy_connect(*conn, hop, t, client_credentials);
+    auto ok = co_await proxy_connect(*conn, hop, t, client_credentials, refusal);
     if (!ok) co_return std::move(ok).error();
   }
   conn->stream.expires_never();

@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "proxycore/base/error.hpp"
 #include "proxycore/forward/origin_resolver.hpp"
@@ -30,6 +31,12 @@ std::string hop_key(const proxy_server& hop, const request_target& t);
 // hop answered and refused this one request (errc::http: a SOCKS or CONNECT refusal).
 bool is_hop_down(const error& e);
 
+// How a proxy refused our CONNECT.
+struct connect_refusal {
+  unsigned status = 0;
+  std::vector<std::string> challenges;  // Proxy-Authenticate values of a 407, in order
+};
+
 class connector {
  public:
   connector(origin_resolver& resolver, const proxy_config& config, const std::string& via_name,
@@ -48,12 +55,14 @@ class connector {
   // A fresh connection through `hop` for `t` (tunnel: ready for raw bytes to t's authority). A
   // tunnel through a PROXY hop carries our credentials for it (upstream_auth) or else
   // `client_credentials`, the client's own Proxy-Authorization values when we relay them.
-  // A 407 answer to that CONNECT is a refusal of this request (errc::http naming 407).
+  // A non-2xx answer to that CONNECT is errc::http naming the status; with `refusal`, its status and
+  // (for a 407) the proxy's Proxy-Authenticate challenges are also given back, so that the caller can
+  // pass a parent's challenge on to the client.
   // Errors: as connect_host, plus errc::http (the proxy refused), errc::unsupported, errc::io for a
   // failed TLS handshake (the message names the reason, e.g. certificate verify failed).
   boost::asio::awaitable<result<std::unique_ptr<upstream_connection>>> open(
       const proxy_server& hop, const request_target& t, bool tunnel,
-      const std::vector<std::string>& client_credentials = {});
+      const std::vector<std::string>& client_credentials = {}, connect_refusal* refusal = nullptr);
 
   // Our Proxy-Authorization value for a PROXY/HTTPS hop (config.upstream_auth), or nullptr.
   const std::string* upstream_credentials(const proxy_server& hop) const {
@@ -63,7 +72,7 @@ class connector {
  private:
   boost::asio::awaitable<result<void>> proxy_connect(
       upstream_connection& c, const proxy_server& hop, const request_target& t,
-      const std::vector<std::string>& client_credentials);
+      const std::vector<std::string>& client_credentials, connect_refusal* refusal);
 
   origin_resolver& resolver_;
   const proxy_config& config_;

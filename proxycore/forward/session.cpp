@@ -631,7 +631,22 @@ asio::awaitable<bool> session::tunnel(request_parser& p, const request_target& t
   std::vector<std::string> attempts;
   for (auto i : s_.chooser.order(keys)) {
     ++rec_.attempts;
-    auto opened = co_await w_.connect->open(list.servers[i], t, true, client_credentials_);
+    connect_refusal refusal;
+    auto opened = co_await w_.connect->open(list.servers[i], t, true, client_credentials_, &refusal);
+    // A parent that wants credentials we do not hold: its challenge goes to the client, which can
+    // answer it (we relay the client's Proxy-Authorization to PROXY hops), as a browser using the same
+    // PAC would see it; no other hop is tried, as a browser would not. Not when we authenticate
+    // clients ourselves (their credentials are ours) or hold our own for that parent (then they were
+    // refused: a failed hop).
+    if (!opened && refusal.status == 407 && !refusal.challenges.empty() && !s_.client_auth.enabled() &&
+        w_.connect->upstream_credentials(list.servers[i]) == nullptr) {
+      if (s_.access_log) rec_.hop = keys[i];
+      bool keep = p.is_done() && p.get().keep_alive() && !s_.stopping.load();
+      auto res = make_error_response(http::status::proxy_authentication_required, p.get().version(),
+                                     keys[i] + " requires proxy authentication for this CONNECT", keep);
+      for (const auto& challenge : refusal.challenges) res.insert(http::field::proxy_authenticate, challenge);
+      co_return co_await send_own(std::move(res));
+    }
     if (!opened) {
       attempts.push_back(keys[i] + ": " + opened.error().message);
       if (is_hop_down(opened.error())) s_.chooser.mark_bad(keys[i]);

@@ -4,7 +4,8 @@
   Proxy-Authorization never reaching the origin (which echoes the head it received), CONNECT included,
   keep-alive kept across a 407, the user in the access log, the 407s counted on /metrics;
 - a real Squid parent requiring Basic auth: reached with `--upstream-auth HOST:PORT=USER:PASSWORD`,
-  its 407 passed back to the client without it, and the client's own credentials relayed to it when
+  its 407 passed back to the client without it (for CONNECT too, with its challenge), and the
+  client's own credentials relayed to it when
   our authentication is off."""
 import concurrent.futures
 import json
@@ -245,18 +246,24 @@ class UpstreamAuthentication(unittest.TestCase):
             p = lib.run(["curl", "-sS", "-k", "-x", proxy.url, target])
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn("s_server", p.stdout)
-        # Without credentials the parent's 407 refuses this CONNECT: the next hop is tried, and when
-        # there is none the 502 names the 407.
+        authority = f"127.0.0.1:{self.tls.port}"
+        connect = f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
+        # Without credentials of ours, the parent's 407 goes to the client with the parent's challenge
+        # (no other hop is tried, as a browser with this PAC would not), so the client can answer it:
+        # its Proxy-Authorization is relayed and the tunnel opens.
         with ProxyUnderTest("--route", f"PROXY {self.parent}; DIRECT", "--connect-port", str(self.tls.port)) as proxy:
-            p = lib.run(["curl", "-sS", "-k", "-x", proxy.url, target])
+            out = raw_exchange(proxy.port, (connect + "Connection: close\r\n\r\n").encode()).decode("latin-1")
+            self.assertTrue(out.startswith("HTTP/1.1 407 "), out)
+            self.assertIn('Proxy-Authenticate: Basic realm="test-squid"', out)
+            self.assertIn(f"PROXY {self.parent} requires proxy authentication", out)
+            p = lib.run(["curl", "-sS", "-k", "-x", proxy.url, "--proxy-user", "svc:pa:ss", target])
             self.assertEqual(p.returncode, 0, p.stderr)
-        with ProxyUnderTest("--route", f"PROXY {self.parent}", "--connect-port", str(self.tls.port)) as proxy:
-            p = lib.run(["curl", "-sS", "-k", "-x", proxy.url, target])
-            self.assertNotEqual(p.returncode, 0)
-            self.assertIn("502", p.stderr)
-            authority = f"127.0.0.1:{self.tls.port}"
-            out = raw_exchange(proxy.port, f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
-                                           "Connection: close\r\n\r\n".encode()).decode("latin-1")
+            self.assertIn("s_server", p.stdout)
+        # With our own credentials for that parent, a 407 means they were refused: a failed hop, and
+        # when no other hop is left the 502 names the 407.
+        with ProxyUnderTest("--route", f"PROXY {self.parent}", "--upstream-auth", f"{self.parent}=svc:wrong",
+                            "--connect-port", str(self.tls.port)) as proxy:
+            out = raw_exchange(proxy.port, (connect + "Connection: close\r\n\r\n").encode()).decode("latin-1")
             self.assertTrue(out.startswith("HTTP/1.1 502 "), out)
             self.assertIn("refused CONNECT with 407", out)
 
