@@ -9,7 +9,8 @@
 # throughput ratios are capped by the CPU the others leave (bench/README.md); CPU per request is what
 # decides throughput once the proxy has cores of its own, so its ratio is printed beside them.
 #
-# Usage: bench/proxy_throughput/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
+# Our proxy runs with one I/O thread, as each peer has one worker (OURS_FLAGS overrides its flags).
+# Usage: [OURS_FLAGS=...] bench/proxy_throughput/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
 # Needs: root (apt-get for missing peers: wrk, nginx-light, squid; squid drops to `proxy`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,7 @@ pactool=$build/pactool/pactool
 [ -x "$pactool" ] || { echo "missing: $pactool (build it first)" >&2; exit 2; }
 install_peers wrk=wrk nginx=nginx-light squid=squid
 tmp=$(mktemp -d)
+chmod 755 "$tmp"  # nginx workers run unprivileged and must read the file (else every answer is a 403)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -78,13 +80,23 @@ start_ours() {  # $1: extra flags, $2: name; sets $port (not in a subshell: the 
   for _ in $(seq 1 200); do grep -q listening "$tmp/ours.$2" 2>/dev/null && break; sleep 0.05; done
   port=$(sed -n 's/^listening on .*:\([0-9]*\) .*/\1/p' "$tmp/ours.$2")
 }
-start_ours "" cached; ours=$port; ours_pid=${pids[-1]}
-start_ours "--no-decision-cache" nocache; ours_nc=$port; ours_nc_pid=${pids[-1]}
+# One I/O thread, as every peer here has one worker (Squid `workers 1`, nginx `worker_processes 1`):
+# the comparison is per worker. OURS_FLAGS overrides it (e.g. OURS_FLAGS= for one thread per core).
+OURS_FLAGS=${OURS_FLAGS---threads 1}
+start_ours "${OURS_FLAGS}" cached; ours=$port; ours_pid=${pids[-1]}
+start_ours "${OURS_FLAGS} --no-decision-cache" nocache; ours_nc=$port; ours_nc_pid=${pids[-1]}
 wait_port "$origin"; wait_port "$rproxy"; wait_port "$squidp"
 cat > "$tmp/fwd.lua" <<LUA
 request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
 LUA
 
+# Every peer must answer the 100-byte file itself, or the turns would measure error pages.
+for url in "http://127.0.0.1:$ours" "http://127.0.0.1:$ours_nc" "http://127.0.0.1:$squidp"; do
+  got=$(curl -s -x "$url" -w ' %{http_code}' "http://127.0.0.1:$origin/small.txt")
+  [ "$got" = "$(head -c 100 /dev/zero | tr '\0' 'x') 200" ] || { echo "proxy $url answered: $got" >&2; exit 1; }
+done
+got=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$rproxy/small.txt")
+[ "${got##* }" = 200 ] || { echo "nginx reverse proxy answered: $got" >&2; exit 1; }
 hz=$(getconf CLK_TCK)
 # $1 url, $2 script or "", then the pids whose CPU is the proxy's. Prints "req/s requests cpu_ticks".
 rate() {

@@ -5,8 +5,7 @@
   keep-alive kept across a 407, the user in the access log, the 407s counted on /metrics;
 - a real Squid parent requiring Basic auth: reached with `--upstream-auth HOST:PORT=USER:PASSWORD`,
   its 407 passed back to the client without it (for CONNECT too, with its challenge), and the
-  client's own credentials relayed to it when
-  our authentication is off."""
+  client's own credentials relayed to it when our authentication is off."""
 import concurrent.futures
 import json
 import os
