@@ -61,3 +61,16 @@ cpu_ticks() {
   done
   echo "$total"
 }
+
+# $1 file: the PAC every proxy benchmark gives our proxy. It runs a few helpers per request (so the
+# PAC is really evaluated) and ends in DIRECT for the local origins: plain HTTP to 127.0.0.1 by URL,
+# CONNECT to 127.0.0.1 by host.
+write_bench_pac() {
+  cat > "$1" <<'PAC'
+function FindProxyForURL(url, host) {
+  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
+  if (shExpMatch(url, "http://127.0.0.1:*") || host == "127.0.0.1") return "DIRECT";
+  return "PROXY 192.0.2.1:3128; DIRECT";
+}
+PAC
+}

@@ -38,13 +38,7 @@ http { access_log off; keepalive_requests 1000000; server { listen 127.0.0.1:$or
 NGINX
 nginx -c "$tmp/nginx.conf" -p "$tmp"
 wait_port "$origin"
-cat > "$tmp/proxy.pac" <<'PAC'
-function FindProxyForURL(url, host) {
-  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
-  if (shExpMatch(url, "http://127.0.0.1:*")) return "DIRECT";
-  return "PROXY 192.0.2.1:3128; DIRECT";
-}
-PAC
+write_bench_pac "$tmp/proxy.pac"
 cat > "$tmp/client.py" <<'PY'
 import socket, sys
 port, origin, rounds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])

@@ -61,13 +61,7 @@ nginx -c "$tmp/nginx.conf" -p "$tmp"
 start_squid "$squidp" "$tmp/squid" "shutdown_lifetime 1 seconds"
 
 # The PAC of proxy_throughput: a few rules, then DIRECT for the local origin.
-cat > "$tmp/proxy.pac" <<'PAC'
-function FindProxyForURL(url, host) {
-  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
-  if (shExpMatch(url, "http://127.0.0.1:*")) return "DIRECT";
-  return "PROXY 192.0.2.1:3128; DIRECT";
-}
-PAC
+write_bench_pac "$tmp/proxy.pac"
 start_ours() {  # $1: extra flags, $2: tag, [$3: pactool binary]; prints the port
   "${3:-$pactool}" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2> "$tmp/ours.$2.err" &
   echo $! > "$tmp/ours.$2.pid"

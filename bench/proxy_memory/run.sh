@@ -54,13 +54,7 @@ wait_line() {  # $1 file, $2 regex, $3 seconds
   return 1
 }
 
-cat > "$tmp/proxy.pac" <<'PAC'
-function FindProxyForURL(url, host) {
-  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
-  if (host == "127.0.0.1" || shExpMatch(host, "localhost")) return "DIRECT";
-  return "PROXY 192.0.2.1:3128; DIRECT";
-}
-PAC
+write_bench_pac "$tmp/proxy.pac"
 
 start_peer() {  # $1 peer; sets peer_pid, peer_port
   peer_port=$(free_port)

@@ -67,13 +67,7 @@ nginx -c "$tmp/nginx.conf" -p "$tmp"
 nginx -c "$tmp/rp.conf" -p "$tmp"
 start_squid "$squidp" "$tmp/squid"
 
-cat > "$tmp/proxy.pac" <<'PAC'
-function FindProxyForURL(url, host) {
-  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
-  if (shExpMatch(url, "http://127.0.0.1:*")) return "DIRECT";
-  return "PROXY 192.0.2.1:3128; DIRECT";
-}
-PAC
+write_bench_pac "$tmp/proxy.pac"
 start_ours() {  # $1: extra flags, $2: name; sets $port (not in a subshell: the pid must reach cleanup)
   "$pactool" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 $1 > "$tmp/ours.$2" 2>/dev/null &
   pids+=($!)

@@ -72,13 +72,7 @@ chown -R nobody "$tmp/tiny"
 tinyproxy -d -c "$tmp/tiny/tinyproxy.conf" 2>"$tmp/tiny/stderr" &
 pids+=($!)
 
-cat > "$tmp/proxy.pac" <<'PAC'
-function FindProxyForURL(url, host) {
-  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
-  if (host == "127.0.0.1" || shExpMatch(host, "localhost")) return "DIRECT";
-  return "PROXY 192.0.2.1:3128; DIRECT";
-}
-PAC
+write_bench_pac "$tmp/proxy.pac"
 start_ours() {  # $1 pactool binary, $2 tag; sets started_pid, started_port
   "$1" proxy --pac "$tmp/proxy.pac" --offline --listen 127.0.0.1:0 --connect-port any \
     > "$tmp/$2.out" 2> "$tmp/$2.err" &
