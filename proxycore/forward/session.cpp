@@ -134,6 +134,7 @@ class session {
   asio::awaitable<bool> answer_here(request_parser& p);
   response_parser& new_response_parser(http::verb method);
   asio::awaitable<bool> send_own(own_response res);
+  bool keeps_connection(request_parser& p) const;
   asio::awaitable<bool> fail(request_parser& p, http::status status, std::string_view why);
   asio::awaitable<result<std::string>> decide(std::string url, const std::string& host);
   asio::awaitable<result<std::string>> check_credentials(const std::vector<std::string>& values);
@@ -220,11 +221,15 @@ asio::awaitable<bool> session::send_own(own_response res) {
   co_return !ec && res.keep_alive();
 }
 
-// Our own error answer. The connection stays open only if the request was read to its end (or had
-// no body) and the client wants keep-alive; otherwise the framing is no longer known.
+// Whether the connection can stay open after an answer of our own: only if the request was read to
+// its end (or had no body) and the client wants keep-alive; otherwise the framing is no longer known.
+bool session::keeps_connection(request_parser& p) const {
+  return p.is_done() && !body_started_ && p.get().keep_alive() && !s_.stopping.load();
+}
+
+// Our own error answer.
 asio::awaitable<bool> session::fail(request_parser& p, http::status status, std::string_view why) {
-  bool keep = p.is_done() && !body_started_ && p.get().keep_alive() && !s_.stopping.load();
-  co_return co_await send_own(make_error_response(status, p.get().version(), why, keep));
+  co_return co_await send_own(make_error_response(status, p.get().version(), why, keeps_connection(p)));
 }
 
 asio::awaitable<bool> session::handle(request_parser& p) {
@@ -367,9 +372,8 @@ asio::awaitable<result<std::string>> session::check_credentials(
 // read to its end.
 asio::awaitable<bool> session::refuse_credentials(request_parser& p, std::string_view why) {
   s_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
-  bool keep = p.is_done() && !body_started_ && p.get().keep_alive() && !s_.stopping.load();
   auto res = make_error_response(http::status::proxy_authentication_required, p.get().version(),
-                                 why, keep);
+                                 why, keeps_connection(p));
   res.set(http::field::proxy_authenticate, basic_challenge(cfg_.auth_realm));
   co_return co_await send_own(std::move(res));
 }
@@ -641,9 +645,9 @@ asio::awaitable<bool> session::tunnel(request_parser& p, const request_target& t
     if (!opened && refusal.status == 407 && !refusal.challenges.empty() && !s_.client_auth.enabled() &&
         w_.connect->upstream_credentials(list.servers[i]) == nullptr) {
       if (s_.access_log) rec_.hop = keys[i];
-      bool keep = p.is_done() && p.get().keep_alive() && !s_.stopping.load();
       auto res = make_error_response(http::status::proxy_authentication_required, p.get().version(),
-                                     keys[i] + " requires proxy authentication for this CONNECT", keep);
+                                     keys[i] + " requires proxy authentication for this CONNECT",
+                                     keeps_connection(p));
       for (const auto& challenge : refusal.challenges) res.insert(http::field::proxy_authenticate, challenge);
       co_return co_await send_own(std::move(res));
     }
