@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/pac_eval/bench_support.hpp"
 #include "proxycore/dns/fixed_resolver.hpp"
 #include "proxycore/pac/pac_engine.hpp"
 #include "proxycore/pac/pac_environment.hpp"
@@ -33,13 +34,7 @@ struct request {
   std::string host;
 };
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using bench::read_file;
 
 std::vector<request> read_urls(const std::string& path) {
   std::istringstream in(read_file(path));
@@ -54,11 +49,7 @@ std::vector<request> read_urls(const std::string& path) {
 }
 
 pac::engine load_engine(const std::string& pac_path) {
-  pac::environment env;
-  env.resolver = std::make_shared<dns::fixed_resolver>();
-  env.time = pac::fixed_clock(std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000)));
-  env.local = pac::fixed_local_addresses({boost::asio::ip::make_address("192.0.2.10")});
-  auto loaded = pac::engine::load(read_file(pac_path), pac_path, env);
+  auto loaded = pac::engine::load(read_file(pac_path), pac_path, bench::fixed_environment());
   if (!loaded) throw std::runtime_error(loaded.error().to_string());
   return std::move(*loaded);
 }
@@ -77,11 +68,7 @@ int run_dump(pac::engine& e, const std::vector<request>& reqs) {
 }
 
 // Process CPU seconds: on a shared machine this is the time we actually had a core.
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
+double cpu_seconds() { return bench::process_cpu_seconds(); }
 
 int run_throughput(pac::engine& e, const std::vector<request>& reqs, double seconds) {
   pac::evaluation ev;

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/pac_eval/bench_support.hpp"
 #include "proxycore/dns/fixed_resolver.hpp"
 #include "proxycore/pac/pac_engine.hpp"
 #include "proxycore/pac/pac_engine_pool.hpp"
@@ -32,28 +33,9 @@ namespace {
 
 using namespace wpadkit;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using bench::read_file;
 
-pac::environment bench_env() {
-  pac::environment env;
-  env.resolver = std::make_shared<dns::fixed_resolver>();
-  env.time =
-      pac::fixed_clock(std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000)));
-  env.local = pac::fixed_local_addresses({boost::asio::ip::make_address("192.0.2.10")});
-  return env;
-}
-
-double cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
+double cpu_ms() { return bench::process_cpu_seconds() * 1e3; }
 
 struct cost {
   double wall_ms = 1e300;
@@ -115,7 +97,7 @@ int main(int argc, char** argv) {
     std::string text = read_file(name);
     unsigned n = static_cast<unsigned>(std::max(1, std::stoi(argv[2])));
     int rounds = std::max(1, std::stoi(argv[3]));
-    auto env = bench_env();
+    auto env = bench::fixed_environment();
 
     cost single, each, create, reload;
     for (int r = 0; r < rounds; ++r) {
