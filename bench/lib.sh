@@ -10,6 +10,26 @@ wait_port() {
   exit 1
 }
 
+# Starts nginx the way the proxy benchmarks run it: one worker, no access log, keep-alive without a
+# request limit. $1 name (DIR/NAME.conf, .pid, .err), $2 directory, $3 what goes inside http { }
+# (the server blocks, plus any directive a benchmark needs). The directory must be readable by the
+# unprivileged nginx worker where a server block serves files from it.
+start_nginx() {
+  local name=$1 dir=$2
+  cat > "$dir/$name.conf" <<NGINX
+worker_processes 1;
+pid $dir/$name.pid;
+error_log $dir/$name.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+$3
+}
+NGINX
+  nginx -c "$dir/$name.conf" -p "$dir"
+}
+
 # $1 port, $2 directory (created; holds config, pid, cache.log), then extra squid.conf lines.
 start_squid() {
   local port=$1 dir=$2

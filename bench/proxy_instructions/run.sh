@@ -29,14 +29,7 @@ trap cleanup EXIT
 origin=$(free_port)
 mkdir -p "$tmp/www"
 head -c 100 /dev/zero | tr '\0' 'x' > "$tmp/www/small.txt"
-cat > "$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000; server { listen 127.0.0.1:$origin; root $tmp/www; } }
-NGINX
-nginx -c "$tmp/nginx.conf" -p "$tmp"
+start_nginx nginx "$tmp" "  server { listen 127.0.0.1:$origin; root $tmp/www; }"
 wait_port "$origin"
 write_bench_pac "$tmp/proxy.pac"
 cat > "$tmp/client.py" <<'PY'

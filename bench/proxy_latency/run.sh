@@ -45,19 +45,8 @@ trap cleanup EXIT
 origin=$(free_port); squidp=$(free_port)
 mkdir -p "$tmp/www" "$tmp/squid"
 head -c 100 /dev/zero | tr '\0' 'x' > "$tmp/www/small.txt"
-cat > "$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 120s;
-  server { listen 127.0.0.1:$origin; root $tmp/www; }
-}
-NGINX
-nginx -c "$tmp/nginx.conf" -p "$tmp"
+start_nginx nginx "$tmp" "  keepalive_timeout 120s;
+  server { listen 127.0.0.1:$origin; root $tmp/www; }"
 start_squid "$squidp" "$tmp/squid" "shutdown_lifetime 1 seconds"
 
 # The PAC of proxy_throughput: a few rules, then DIRECT for the local origin.

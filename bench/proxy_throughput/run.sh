@@ -39,32 +39,10 @@ origin=$(free_port); rproxy=$(free_port); squidp=$(free_port)
 mkdir -p "$tmp/www" "$tmp/squid"
 head -c 100 /dev/zero | tr '\0' 'x' > "$tmp/www/small.txt"
 # The origin and the reverse proxy are separate nginx processes, so that each one's CPU is its own.
-cat > "$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$origin; root $tmp/www; }
-}
-NGINX
-cat > "$tmp/rp.conf" <<NGINX
-worker_processes 1;
-pid $tmp/rp.pid;
-error_log $tmp/rp.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  upstream origin { server 127.0.0.1:$origin; keepalive 64; }
+start_nginx nginx "$tmp" "  server { listen 127.0.0.1:$origin; root $tmp/www; }"
+start_nginx rp "$tmp" "  upstream origin { server 127.0.0.1:$origin; keepalive 64; }
   server { listen 127.0.0.1:$rproxy;
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; } }
-}
-NGINX
-nginx -c "$tmp/nginx.conf" -p "$tmp"
-nginx -c "$tmp/rp.conf" -p "$tmp"
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 start_squid "$squidp" "$tmp/squid"
 
 write_bench_pac "$tmp/proxy.pac"

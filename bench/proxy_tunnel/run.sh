@@ -41,18 +41,8 @@ mkdir -p "$tmp/www" "$tmp/squid" "$tmp/tiny"
 truncate -s "${size_mib}M" "$tmp/www/big"
 bytes=$((size_mib * 1024 * 1024))
 
-cat > "$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  server { listen 127.0.0.1:$origin; root $tmp/www; }
-}
-NGINX
-nginx -c "$tmp/nginx.conf" -p "$tmp"
+start_nginx nginx "$tmp" "  sendfile on;
+  server { listen 127.0.0.1:$origin; root $tmp/www; }"
 
 start_squid "$squidp" "$tmp/squid"
 
