@@ -154,6 +154,12 @@ def post(port, path, size):
     return (int(out.split(b" ", 2)[1]) if out.startswith(b"HTTP/") else out), out
 
 
+def bundled_proxy_port(server):
+    """The port pacserver's bundled proxy says it listens on."""
+    line = server.wait_for_output(r"bundled proxy listening on 127\.0\.0\.1:\d+")
+    return int(line.rsplit(":", 1)[1])
+
+
 class SizeSettings(unittest.TestCase):
     """body_limit and relay_buffer from the file: a request body over the limit gets 413 before the
     origin sees anything (the proxy's answer to Beast's body_limit error, forward/error_response.cpp);
@@ -210,8 +216,7 @@ name = "all"
 template = "bundled-proxy"
 """)
             with lib.PacServer(["--config", config]) as s:
-                line = s.wait_for_output(r"bundled proxy listening on 127\.0\.0\.1:\d+")
-                port = int(line.rsplit(":", 1)[1])
+                port = bundled_proxy_port(s)
                 # body_limit 0: a proxy for browsing only, every request body is refused.
                 status, out = post(port, f"http://{o}/upload", 1)
                 self.assertEqual(status, 413, out[:300])
@@ -343,8 +348,7 @@ name = "all"
 template = "bundled-proxy"
 """)
             with lib.PacServer(["--config", config]) as s:
-                line = s.wait_for_output(r"bundled proxy listening on 127\.0\.0\.1:\d+")
-                port = int(line.rsplit(":", 1)[1])
+                port = bundled_proxy_port(s)
                 status, _, body = curl("-x", f"http://127.0.0.1:{port}", f"http://{o}/bundled")
                 self.assertEqual(status, 200, body)
                 self.assertRegex(body, r"(?i)via: 1\.1 pacserver-gw")
@@ -370,8 +374,7 @@ template = "bundled-proxy"
 """
             config = lib.write(os.path.join(d, "pacserver.toml"), good)
             with lib.PacServer(["--config", config]) as s:
-                line = s.wait_for_output(r"bundled proxy listening on 127\.0\.0\.1:\d+")
-                port = int(line.rsplit(":", 1)[1])
+                port = bundled_proxy_port(s)
                 lib.write(config, good.replace('via = "before-reload"', 'via = "before-reload"\nvai = "typo"'))
                 mark = len(s.err)
                 s.proc.send_signal(signal.SIGHUP)
