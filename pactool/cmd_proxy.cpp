@@ -95,6 +95,7 @@ std::variant<pac_side, int> start_pac(const proxy_settings& s, const engine_setu
   po.when_no_pac = s.proxy.config.when_no_pac;
   po.cache = s.proxy.config.decision_cache;
   po.cache_entries = s.proxy.config.decision_cache_entries;
+  po.inline_engines = s.proxy.config.inline_pac ? fwd::io_thread_count(s.proxy.config) : 0;
   pac_side p;
   p.decisions = std::make_shared<fwd::pac_decisions>(std::move(po));
   const auto max = setup.options.max_pac_bytes;
@@ -251,6 +252,8 @@ void add_pac_flags(CLI::App& cmd, proxy_flags& f) {
                  "found (default 300)")
       ->type_name("S");
   cmd.add_flag("--no-decision-cache", f.no_decision_cache, "Evaluate the PAC for every request");
+  cmd.add_flag("--no-inline-pac", f.no_inline_pac,
+               "Evaluate the PAC only on its own threads, never on the I/O threads");
 }
 
 void add_auth_flags(CLI::App& cmd, proxy_flags& f) {

@@ -52,7 +52,8 @@ result<void> read_pac(const cf::toml_reader& r, const toml::table& t,
                       const std::filesystem::path& base_dir, proxy_settings& s) {
   if (auto ok = r.only(t, "pac",
                        {"source", "route", "threads", "refetch_ms", "no_pac", "no_pac_wait_ms",
-                        "decision_cache", "decision_cache_entries", "decision_timeout_ms"});
+                        "decision_cache", "decision_cache_entries", "decision_timeout_ms",
+                        "inline_evaluation"});
       !ok) {
     return ok;
   }
@@ -78,6 +79,10 @@ result<void> read_pac(const cf::toml_reader& r, const toml::table& t,
   if (const auto* n = t.get("decision_cache")) {
     WPADKIT_TRY(b, r.boolean(*n, "pac.decision_cache"));
     c.decision_cache = b;
+  }
+  if (const auto* n = t.get("inline_evaluation")) {
+    WPADKIT_TRY(b, r.boolean(*n, "pac.inline_evaluation"));
+    c.inline_pac = b;
   }
   if (const auto* n = t.get("decision_cache_entries")) {
     WPADKIT_TRY(v, r.integer(*n, "pac.decision_cache_entries", 1, 10'000'000));
@@ -252,6 +257,7 @@ result<void> apply_source(const proxy_flags& f, proxy_settings& s) {
     s.proxy.config.when_no_pac = *p;
   }
   if (f.no_decision_cache) s.proxy.config.decision_cache = false;
+  if (f.no_inline_pac) s.proxy.config.inline_pac = false;
   return {};
 }
 

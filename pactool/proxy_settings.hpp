@@ -12,7 +12,8 @@
 //              threads (PAC evaluation threads, default 2), refetch_ms (default 300000),
 //              no_pac = "wait" | "direct" | "refuse", no_pac_wait_ms (default 10000),
 //              decision_cache (default true), decision_cache_entries (default 10000),
-//              decision_timeout_ms (default 5000: waiting for a PAC answer, then 502)
+//              decision_timeout_ms (default 5000: waiting for a PAC answer, then 502),
+//              inline_evaluation (default true: calls that need no DNS run on the I/O thread)
 //   [dns]    offline = bool; hosts = { "name" = "IP" | ["IP", ...] }: names the PAC engine and
 //            the proxy resolve from this table first (with offline, only from it)
 // examples/pactool-proxy.toml documents every key.
@@ -46,6 +47,7 @@ struct proxy_flags {
   std::vector<std::string> allow, connect_ports;
   bool trace = false;
   bool no_decision_cache = false;
+  bool no_inline_pac = false;
   std::optional<unsigned> threads, pac_threads;
   std::optional<double> no_pac_wait_s, bad_proxy_retry_s, refetch_s;
   std::optional<long> connect_timeout_ms, upstream_timeout_ms, head_timeout_ms;

@@ -28,6 +28,7 @@ no_pac_wait_ms = 500
 decision_cache = false
 decision_cache_entries = 50
 decision_timeout_ms = 800
+inline_evaluation = false
 
 [dns]
 offline = true
@@ -59,6 +60,7 @@ TEST_CASE("proxy_settings: the file fills [proxy], [pac] and [dns]") {
   CHECK_FALSE(c.decision_cache);
   CHECK(c.decision_cache_entries == 50);
   CHECK(c.pac_timeout == 800ms);
+  CHECK_FALSE(c.inline_pac);
   CHECK(s->offline);
   // A TOML table has no order between names (toml++ sorts them); a name's addresses keep theirs.
   CHECK(s->dns ==
@@ -107,6 +109,19 @@ TEST_CASE("proxy_settings: flags override the file's values") {
   CHECK(c.upstream_timeout == 7000ms);
   CHECK(s->pac_threads == 3);
   CHECK(s->proxy.access_log == "/srv/conf/access.log");
+}
+
+TEST_CASE("proxy_settings: --no-inline-pac and --no-decision-cache turn the defaults off") {
+  auto s = parse("[pac]\nsource = \"a.pac\"\n");
+  REQUIRE(s.has_value());
+  CHECK(s->proxy.config.inline_pac);
+  CHECK(s->proxy.config.decision_cache);
+  proxy_flags f;
+  f.no_inline_pac = true;
+  f.no_decision_cache = true;
+  REQUIRE(apply_flags(f, *s).has_value());
+  CHECK_FALSE(s->proxy.config.inline_pac);
+  CHECK_FALSE(s->proxy.config.decision_cache);
 }
 
 TEST_CASE("proxy_settings: a bad flag value names the flag") {

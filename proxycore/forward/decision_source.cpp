@@ -7,7 +7,7 @@ class fixed final : public decision_source {
  public:
   explicit fixed(std::string r) : result_(std::move(r)) {}
   void find_proxy(std::string, std::string, completion done) override { done(result_); }
-  std::optional<std::string> find_proxy_now(const std::string&, const std::string&) override {
+  std::optional<std::string> find_proxy_now(const std::string&, const std::string&, thread_state*) override {
     return result_;
   }
   bool ready() const override { return true; }

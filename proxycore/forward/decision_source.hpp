@@ -1,7 +1,7 @@
 #pragma once
 // forward::decision_source — where the proxy gets each request's proxy list (the FindProxyForURL
 // result). The seam between the proxy and the PAC engine: the real one (pac_decisions.hpp) runs a PAC
-// on pac::engine_pool worker threads; fixed_decisions answers one constant list (a hand-configured
+// on the asking I/O thread when that is bounded, else on pac::engine_pool worker threads; fixed_decisions answers one constant list (a hand-configured
 // proxy, SPEC point 4, and tests). Implementations are thread-safe: every I/O thread calls them.
 #include <functional>
 #include <memory>
@@ -23,11 +23,22 @@ class decision_source {
   // Asynchronous: `done` runs exactly once, on any thread (possibly inline). Never blocks.
   virtual void find_proxy(std::string url, std::string host, completion done) = 0;
 
-  // The result when it is known at once (a cached decision, a fixed list) and succeeded, without
-  // queueing anything; nullopt: ask find_proxy. The fast path of every request that a cache answers.
-  virtual std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host) {
+  // What a source keeps per I/O thread (pac_decisions: an engine for evaluating on that thread).
+  // Made once per I/O thread by make_thread_state, used only on that thread; null: nothing.
+  class thread_state {
+   public:
+    virtual ~thread_state() = default;
+  };
+  virtual std::unique_ptr<thread_state> make_thread_state() { return nullptr; }
+
+  // The result when it can be had at once on the calling thread without waiting (a cached decision, a
+  // fixed list, a bounded evaluation there) and succeeded; nullopt: ask find_proxy. `local` is the
+  // calling thread's state from make_thread_state (or null). The fast path of most requests.
+  virtual std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host,
+                                                    thread_state* local) {
     (void)url;
     (void)host;
+    (void)local;
     return std::nullopt;
   }
 

@@ -93,6 +93,11 @@ result<void> pac_decisions::load(std::string text, std::string source_name) {
     pool_ = pool;
     ready_now.swap(waiters_);
   }
+  // Only forward: two loads at once may get here in either order.
+  for (auto v = serving_version_.load(); v < pool->version() &&
+                                         !serving_version_.compare_exchange_weak(v, pool->version());) {
+  }
+  if (options_.inline_engines > 0) refill_inline_stock(*pool);
   for (auto& w : ready_now) evaluate(pool, std::move(w.url), std::move(w.host), std::move(w.done));
   return {};
 }
@@ -156,7 +161,33 @@ void pac_decisions::evaluate(std::shared_ptr<pac::engine_pool> pool, std::string
                    });
 }
 
-std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url, const std::string& host) {
+struct pac_decisions::local_state final : thread_state {
+  inline_pac eval;
+};
+
+std::unique_ptr<decision_source::thread_state> pac_decisions::make_thread_state() {
+  if (options_.inline_engines == 0) return nullptr;
+  return std::make_unique<local_state>();
+}
+
+// Runs on the loading thread: loading an engine runs the script's top level, which the I/O threads
+// must not wait for. Engines that fail to load (memory) are simply fewer: their threads use the pool.
+void pac_decisions::refill_inline_stock(const pac::engine_pool& pool) {
+  unsigned long version = pool.version();
+  std::vector<inline_engine> made;
+  for (unsigned i = 0; i < options_.inline_engines; ++i) {
+    auto e = load_inline_engine(pool, options_.engine);
+    if (!e) break;
+    version = e->version;
+    made.push_back(std::move(*e));
+  }
+  std::lock_guard lock(stock_mutex_);
+  if (version < stock_version_) return;  // a later load published first
+  stock_version_ = version;
+  stock_ = std::move(made);
+}
+
+std::optional<std::string> pac_decisions::cached(const std::string& url, const std::string& host) {
   auto& cache = *cache_;  // cache_ itself is never replaced
   std::lock_guard lock(cache.mutex);
   if (!cache.enabled) return std::nullopt;
@@ -164,6 +195,40 @@ std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url,
   if (it == cache.entries.end()) return std::nullopt;
   cache.hits.fetch_add(1, std::memory_order_relaxed);
   return it->second;
+}
+
+void pac_decisions::store(unsigned long version, const std::string& url, const std::string& host,
+                          const std::string& r) {
+  auto& cache = *cache_;
+  std::lock_guard lock(cache.mutex);
+  if (!cache.enabled || cache.version != version) return;
+  if (cache.entries.size() >= cache.max_entries) cache.entries.clear();
+  cache.entries.emplace(cache_state::key(url, host), r);
+}
+
+std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url, const std::string& host,
+                                                         thread_state* local) {
+  if (auto hit = cached(url, host)) return hit;
+  if (local == nullptr) return std::nullopt;
+  auto& eval = static_cast<local_state&>(*local).eval;
+  const auto version = serving_version_.load(std::memory_order_acquire);
+  if (version == 0) return std::nullopt;
+  if (eval.wants(version)) {
+    std::lock_guard lock(stock_mutex_);
+    if (stock_version_ == version) {  // else the engines for it are still loading
+      if (stock_.empty()) {
+        eval.give_up(version);
+      } else {
+        eval.take(std::move(stock_.back()));
+        stock_.pop_back();
+      }
+    }
+  }
+  auto r = eval.find_proxy(version, url, host);
+  if (!r) return std::nullopt;
+  inline_answers_.fetch_add(1, std::memory_order_relaxed);
+  store(version, url, host, *r);
+  return r;
 }
 
 bool pac_decisions::ready() const {
@@ -182,5 +247,7 @@ bool pac_decisions::caching() const {
 }
 
 std::uint64_t pac_decisions::cache_hits() const { return cache_->hits.load(); }
+
+std::uint64_t pac_decisions::inline_answers() const { return inline_answers_.load(); }
 
 }  // namespace wpadkit::forward

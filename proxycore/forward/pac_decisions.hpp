@@ -1,21 +1,27 @@
 #pragma once
-// forward::pac_decisions — the decision_source that runs a PAC: FindProxyForURL on the workers of a
-// pac::engine_pool (never on an I/O thread), a swap-in reload that keeps the last good script when a
-// new one fails to load, the policy for requests that arrive before any PAC loaded, and a decision
-// cache.
+// forward::pac_decisions — the decision_source that runs a PAC: FindProxyForURL on the asking I/O
+// thread when that is bounded and needs no DNS (inline_pac.hpp), else on the workers of a
+// pac::engine_pool; a swap-in reload that keeps the last good script when a new one fails to load,
+// the policy for requests that arrive before any PAC loaded, and a decision cache.
+//
+// Inline engines: each load makes `inline_engines` of them (one per I/O thread, off the I/O threads:
+// on the loading thread) and each I/O thread takes one for the new version on its next request.
 //
 // The cache is keyed by (PAC version, URL, host) and used only for scripts that read neither the
 // clock nor the local address (pac::engine::reads_clock_or_local_address): such a script's answer is
 // a function of the URL and host alone, DNS answers aside (a script that calls dnsResolve is cached
 // too; its entries are dropped on every reload and when the cache fills). The whole URL is part of
 // the key, path included, since no analysis proves a script ignores the path.
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "proxycore/forward/decision_source.hpp"
+#include "proxycore/forward/inline_pac.hpp"
 #include "proxycore/forward/proxy_config.hpp"
 #include "proxycore/pac/pac_engine_pool.hpp"
 
@@ -28,6 +34,7 @@ struct pac_decisions_options {
   no_pac_policy when_no_pac = no_pac_policy::wait;
   bool cache = true;
   std::size_t cache_entries = 10000;
+  unsigned inline_engines = 0;   // one per I/O thread; 0: every evaluation on the pool
 };
 
 class pac_decisions final : public decision_source {
@@ -40,15 +47,22 @@ class pac_decisions final : public decision_source {
   result<void> load(std::string text, std::string source_name);
 
   void find_proxy(std::string url, std::string host, completion done) override;
-  std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host) override;
+  std::unique_ptr<thread_state> make_thread_state() override;
+  std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host,
+                                            thread_state* local) override;
   bool ready() const override;
 
   unsigned long version() const;   // 0 until the first load
   bool caching() const;            // whether the loaded script's decisions are cached
   std::uint64_t cache_hits() const;
+  std::uint64_t inline_answers() const;  // decisions evaluated on an I/O thread
 
  private:
   struct cache_state;
+  struct local_state;
+  void refill_inline_stock(const pac::engine_pool& pool);
+  std::optional<std::string> cached(const std::string& url, const std::string& host);
+  void store(unsigned long version, const std::string& url, const std::string& host, const std::string& r);
   struct waiter {
     std::string url, host;
     completion done;
@@ -61,6 +75,12 @@ class pac_decisions final : public decision_source {
   std::shared_ptr<pac::engine_pool> pool_;
   std::shared_ptr<cache_state> cache_;
   std::deque<waiter> waiters_;
+
+  std::atomic<unsigned long> serving_version_{0};
+  std::atomic<std::uint64_t> inline_answers_{0};
+  std::mutex stock_mutex_;  // the engines made for the I/O threads, not yet taken
+  unsigned long stock_version_ = 0;
+  std::vector<inline_engine> stock_;
 };
 
 }  // namespace wpadkit::forward

@@ -1,6 +1,7 @@
-// Tests for forward::pac_decisions' decision cache: used only for scripts that read neither the clock
-// nor the local address (the pool knows it from the compile), answered inline by find_proxy_now once
-// a decision was made, and dropped on reload.
+// Tests for forward::pac_decisions: the decision cache (used only for scripts that read neither the
+// clock nor the local address, answered by find_proxy_now once a decision was made, dropped on
+// reload) and evaluation on the calling thread (inline engines: only calls that need no DNS, each
+// thread with its own engine, handed out per version).
 #include "proxycore/forward/pac_decisions.hpp"
 
 #include <catch2/catch.hpp>
@@ -39,17 +40,17 @@ TEST_CASE("pac_decisions: a script that reads no clock is cached, and a hit is a
   pac_decisions d(options());
   REQUIRE(d.load(plain, "plain.pac").has_value());
   CHECK(d.caching());
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test"));
+  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr));
   REQUIRE(ask(d, "http://a.corp.test/", "a.corp.test").value() == "DIRECT");
-  auto now = d.find_proxy_now("http://a.corp.test/", "a.corp.test");
+  auto now = d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr);
   REQUIRE(now);
   CHECK(*now == "DIRECT");
   CHECK(d.cache_hits() == 1);
   // The key is the whole URL and the host: another path or host is not a hit.
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/x", "a.corp.test"));
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "b.corp.test"));
+  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/x", "a.corp.test", nullptr));
+  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "b.corp.test", nullptr));
   // Parts that only concatenate to the same text are not the same key.
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/\na.corp", ".test"));
+  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/\na.corp", ".test", nullptr));
 }
 
 TEST_CASE("pac_decisions: a script that reads the clock is never cached, and a reload re-decides") {
@@ -57,15 +58,15 @@ TEST_CASE("pac_decisions: a script that reads the clock is never cached, and a r
   REQUIRE(d.load(clocked, "clocked.pac").has_value());
   CHECK_FALSE(d.caching());
   REQUIRE(ask(d, "http://x.test/", "x.test").has_value());
-  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test"));
+  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", nullptr));
   REQUIRE(d.load(plain, "plain.pac").has_value());
   CHECK(d.caching());
   REQUIRE(ask(d, "http://x.test/", "x.test").value() == "PROXY p:3128");
-  CHECK(d.find_proxy_now("http://x.test/", "x.test"));
+  CHECK(d.find_proxy_now("http://x.test/", "x.test", nullptr));
   // Back to a clock-reading script: the cached answers of the old one are gone.
   REQUIRE(d.load(clocked, "clocked.pac").has_value());
   CHECK_FALSE(d.caching());
-  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test"));
+  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", nullptr));
 }
 
 TEST_CASE("pac_decisions: with the cache off nothing is answered inline") {
@@ -75,12 +76,112 @@ TEST_CASE("pac_decisions: with the cache off nothing is answered inline") {
   REQUIRE(d.load(plain, "plain.pac").has_value());
   CHECK_FALSE(d.caching());
   REQUIRE(ask(d, "http://a.corp.test/", "a.corp.test").has_value());
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test"));
+  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr));
+}
+
+namespace {
+
+pac_decisions_options inline_options(unsigned engines, bool cache) {
+  auto o = options();
+  auto dns = std::make_shared<dns::fixed_resolver>();
+  dns->add("intra.test", boost::asio::ip::make_address("10.1.2.3"));
+  o.env.resolver = dns;
+  o.cache = cache;
+  o.inline_engines = engines;
+  return o;
+}
+
+const char* resolving = R"(function FindProxyForURL(url, host) {
+  return isInNet(dnsResolve(host) || "0.0.0.0", "10.0.0.0", "255.0.0.0") ? "DIRECT" : "PROXY p:3128"; })";
+
+}  // namespace
+
+TEST_CASE("pac_decisions: a call that needs no DNS is evaluated on the calling thread") {
+  pac_decisions d(inline_options(1, false));
+  REQUIRE(d.load(plain, "plain.pac").has_value());
+  auto local = d.make_thread_state();
+  REQUIRE(local);
+  CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", local.get()) == "DIRECT");
+  CHECK(d.find_proxy_now("http://www.test/", "www.test", local.get()) == "PROXY p:3128");
+  CHECK(d.inline_answers() == 2);
+  CHECK(d.cache_hits() == 0);
+  // Without a thread state (a caller that keeps none) only the cache could answer, and it is off.
+  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr));
+}
+
+TEST_CASE("pac_decisions: a call that looks a name up is left to the pool; an IP literal is not") {
+  pac_decisions d(inline_options(1, false));
+  REQUIRE(d.load(resolving, "resolving.pac").has_value());
+  auto local = d.make_thread_state();
+  CHECK_FALSE(d.find_proxy_now("http://intra.test/", "intra.test", local.get()));
+  CHECK(ask(d, "http://intra.test/", "intra.test").value() == "DIRECT");  // the pool resolved it
+  CHECK(d.find_proxy_now("http://10.9.9.9/", "10.9.9.9", local.get()) == "DIRECT");
+  CHECK(d.find_proxy_now("http://192.0.2.1/", "192.0.2.1", local.get()) == "PROXY p:3128");
+  CHECK(d.inline_answers() == 2);
+}
+
+TEST_CASE("pac_decisions: myIpAddress is left to the pool") {
+  pac_decisions d(inline_options(1, false));
+  REQUIRE(d.load(R"(function FindProxyForURL(url, host) { return "PROXY " + myIpAddress() + ":1"; })",
+                 "my.pac").has_value());
+  auto local = d.make_thread_state();
+  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", local.get()));
+  CHECK(ask(d, "http://x.test/", "x.test").value() == "PROXY 127.0.0.1:1");
+}
+
+TEST_CASE("pac_decisions: calls past the inline deadline are left to the pool, then the version is") {
+  pac_decisions d(inline_options(1, false));
+  // Millions of loop turns: far past the 2 ms an inline call may take, well within the pool's limit.
+  REQUIRE(d.load(R"(function FindProxyForURL(url, host) {
+    if (host == "slow.test") { var t = 0; for (var i = 0; i < 3000000; i++) t += i; }
+    return "DIRECT"; })", "slow.pac").has_value());
+  auto local = d.make_thread_state();
+  CHECK(d.find_proxy_now("http://fast.test/", "fast.test", local.get()) == "DIRECT");
+  CHECK_FALSE(d.find_proxy_now("http://slow.test/", "slow.test", local.get()));
+  CHECK(ask(d, "http://slow.test/", "slow.test").value() == "DIRECT");
+  // One cut-off call may be a descheduled thread: fast calls stay here.
+  CHECK(d.find_proxy_now("http://fast.test/", "fast.test", local.get()) == "DIRECT");
+  // More than 8 in a window of 64: the version goes to the pool, fast calls too.
+  for (int i = 0; i < 8; ++i) CHECK_FALSE(d.find_proxy_now("http://slow.test/", "slow.test", local.get()));
+  CHECK_FALSE(d.find_proxy_now("http://fast.test/", "fast.test", local.get()));
+  // The next version is tried inline again.
+  REQUIRE(d.load(plain, "plain.pac").has_value());
+  CHECK(d.find_proxy_now("http://fast.test/", "fast.test", local.get()) == "PROXY p:3128");
+}
+
+TEST_CASE("pac_decisions: each thread takes its own engine; a thread without one uses the pool") {
+  pac_decisions d(inline_options(1, false));
+  REQUIRE(d.load(plain, "plain.pac").has_value());
+  auto first = d.make_thread_state();
+  auto second = d.make_thread_state();
+  CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", first.get()) == "DIRECT");
+  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test", second.get()));
+  CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", first.get()) == "DIRECT");
+  // A reload makes one engine again: the thread that asks first gets it.
+  REQUIRE(d.load(clocked, "clocked.pac").has_value());
+  CHECK(d.find_proxy_now("http://x.test/", "x.test", second.get()));
+  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", first.get()));
+}
+
+TEST_CASE("pac_decisions: an answer evaluated inline is cached") {
+  pac_decisions d(inline_options(1, true));
+  REQUIRE(d.load(plain, "plain.pac").has_value());
+  auto local = d.make_thread_state();
+  CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", local.get()) == "DIRECT");
+  CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr) == "DIRECT");
+  CHECK(d.inline_answers() == 1);
+  CHECK(d.cache_hits() == 1);
+}
+
+TEST_CASE("pac_decisions: without inline engines no thread state is made") {
+  pac_decisions d(inline_options(0, false));
+  REQUIRE(d.load(plain, "plain.pac").has_value());
+  CHECK_FALSE(d.make_thread_state());
 }
 
 TEST_CASE("fixed_decisions answers inline") {
   auto d = fixed_decisions("PROXY f:8080");
-  auto now = d->find_proxy_now("http://any/", "any");
+  auto now = d->find_proxy_now("http://any/", "any", nullptr);
   REQUIRE(now);
   CHECK(*now == "PROXY f:8080");
 }

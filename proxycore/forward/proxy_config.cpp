@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <thread>
 
 #include "proxycore/forward/proxy_auth.hpp"
 #include "proxycore/forward/request_rewrite.hpp"
@@ -115,6 +116,10 @@ result<void> validate_config(const proxy_config& c) {
     if (d <= ms(0)) return error(errc::config, std::string(name) + " must be positive");
   }
   return validate_auth(c);
+}
+
+unsigned io_thread_count(const proxy_config& c) {
+  return c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
 }  // namespace wpadkit::forward

@@ -110,9 +110,15 @@ struct proxy_config {
   // Cache PAC decisions per PAC version (only for scripts that read neither clock nor local address).
   bool decision_cache = true;
   std::size_t decision_cache_entries = 10000;
+  // Evaluate the PAC on the I/O thread when that is bounded and needs no DNS (inline_pac.hpp); off:
+  // always on the PAC threads.
+  bool inline_pac = true;
 };
 
 // Errors: errc::config naming the bad field.
 result<void> validate_config(const proxy_config& c);
+
+// The number of I/O threads the proxy runs: `threads`, or one per hardware core.
+unsigned io_thread_count(const proxy_config& c);
 
 }  // namespace wpadkit::forward

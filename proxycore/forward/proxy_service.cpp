@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "proxycore/base/stack_thread.hpp"
 #include "proxycore/forward/session.hpp"
 
 namespace wpadkit::forward {
@@ -28,6 +29,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto token = asio::as_tuple(asio::use_awaitable);
+// I/O threads run PAC calls inline (inline_pac.hpp): Duktape's native calls recurse in C, so they get
+// the stack the PAC pool's workers have (reserved address space, committed only as touched).
+constexpr std::size_t io_thread_stack_bytes = 16u * 1024 * 1024;
 
 std::string local_host_name() {
   char buf[256] = {};
@@ -79,7 +83,7 @@ struct proxy_service::impl {
   shared_state state;
   std::vector<std::unique_ptr<worker>> workers;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-  std::vector<std::thread> threads;
+  std::vector<stack_thread> threads;
   std::optional<tcp::acceptor> acceptor;
   std::optional<tcp::acceptor> admin;
   std::uint16_t port = 0, admin_port = 0;
@@ -193,7 +197,7 @@ struct proxy_service::impl {
 result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config, proxy_services services) {
   if (auto ok = validate_config(config); !ok) return std::move(ok).error();
   if (!services.decisions) return error(errc::config, "the proxy needs a PAC or a fixed proxy list");
-  unsigned n = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned n = io_thread_count(config);
   auto p = std::make_unique<impl>(std::move(config), std::move(services.clock));
   auto& s = p->state;
   if (auto ok = configure_tls(s.tls, s.config); !ok) return std::move(ok).error();
@@ -210,6 +214,7 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
     }
     w->resolver = std::make_unique<origin_resolver>(s.hosts, w->dns.get(), s.stats);
     w->connect = std::make_unique<connector>(*w->resolver, s.config, s.via_name, s.tls);
+    w->decision_state = s.decisions->make_thread_state();
     p->workers.push_back(std::move(w));
   }
   auto& ctx0 = *p->workers.front()->ctx;
@@ -229,7 +234,12 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
   asio::co_spawn(ctx0, p->accept_loop(), asio::detached);
   for (auto& w : p->workers) {
     p->guards.push_back(asio::make_work_guard(*w->ctx));
-    p->threads.emplace_back([ctx = w->ctx] { ctx->run(); });
+    auto t = stack_thread::start(io_thread_stack_bytes, [ctx = w->ctx] { ctx->run(); });
+    if (!t) {
+      p->stop(std::chrono::milliseconds(0));  // the threads started so far
+      return std::move(t).error();
+    }
+    p->threads.push_back(std::move(*t));
   }
   return std::unique_ptr<proxy_service>(new proxy_service(std::move(p)));
 }

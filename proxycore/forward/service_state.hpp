@@ -58,6 +58,7 @@ struct worker {
   std::unique_ptr<dns::async_resolver> dns;
   std::unique_ptr<origin_resolver> resolver;
   std::unique_ptr<connector> connect;
+  std::unique_ptr<decision_source::thread_state> decision_state;  // this thread's, for find_proxy_now
   upstream_pool pool;
   // Every client connection of this thread; those waiting for their next request head (idle) are
   // closed at shutdown so that they end at once.

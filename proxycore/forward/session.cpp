@@ -258,9 +258,10 @@ asio::awaitable<bool> session::handle(request_parser& p) {
   if (outcome == verdict::route) {
     std::string pac_url = target.pac_url();
     if (s_.access_log) rec_.url = target.connect ? target.authority() : pac_url;
-    // A decision known at once (cached, or a fixed list) skips the hand-off to the PAC threads.
+    // A decision had at once (cached, a fixed list, evaluated here within bounds) skips the hand-off
+    // to the PAC threads.
     auto asked = std::chrono::steady_clock::now();
-    auto known = s_.decisions->find_proxy_now(pac_url, target.host);
+    auto known = s_.decisions->find_proxy_now(pac_url, target.host, w_.decision_state.get());
     result<std::string> decision = std::string();
     if (known) {
       rec_.pac_time = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - asked);

@@ -1,9 +1,9 @@
 // pac::detail::run_on_big_stack — see pac_big_stack.hpp.
 #include "proxycore/pac/pac_big_stack.hpp"
 
-#include <pthread.h>
-
 #include <cstddef>
+
+#include "proxycore/base/stack_thread.hpp"
 
 namespace wpadkit::pac::detail {
 namespace {
@@ -13,18 +13,9 @@ constexpr std::size_t compile_stack_bytes = 256u * 1024 * 1024;
 }  // namespace
 
 void run_on_big_stack(std::function<void()> fn) {
-  pthread_attr_t attr;
-  if (pthread_attr_init(&attr) != 0) return fn();
-  pthread_attr_setstacksize(&attr, compile_stack_bytes);
-  pthread_t th;
-  auto body = [](void* p) -> void* {
-    (*static_cast<std::function<void()>*>(p))();
-    return nullptr;
-  };
-  int rc = pthread_create(&th, &attr, body, &fn);
-  pthread_attr_destroy(&attr);
-  if (rc != 0) return fn();
-  pthread_join(th, nullptr);
+  auto t = stack_thread::start(compile_stack_bytes, [&fn] { fn(); });
+  if (!t) return fn();
+  t->join();
 }
 
 }  // namespace wpadkit::pac::detail

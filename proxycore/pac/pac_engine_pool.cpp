@@ -7,8 +7,6 @@
 // The mutex guards only the queue and the current generation, never a script run.
 #include "proxycore/pac/pac_engine_pool.hpp"
 
-#include <pthread.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -17,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "proxycore/base/stack_thread.hpp"
 #include "proxycore/pac/pac_compiled.hpp"
 
 namespace wpadkit::pac {
@@ -29,6 +28,7 @@ constexpr std::size_t worker_stack_bytes = 16u * 1024 * 1024;
 struct generation {
   unsigned long version = 0;
   bool reads_clock_or_address = false;
+  std::shared_ptr<const compiled_pac> script;  // for engines loaded outside the pool (load_engine)
   std::vector<engine> engines;  // index = worker id
 };
 
@@ -55,6 +55,7 @@ result<std::shared_ptr<generation>> load_generation(const std::string& text, con
   for (auto& t : loaders) t.join();
   auto gen = std::make_shared<generation>();
   gen->reads_clock_or_address = (*script)->reads_clock_or_local_address();
+  gen->script = *script;
   for (auto& r : loaded) {
     if (!*r) return r->error();
     gen->engines.push_back(std::move(**r));
@@ -77,13 +78,7 @@ struct engine_pool::impl {
   std::atomic<unsigned long> version{1};
   std::mutex reload_mu;  // one reload at a time
 
-  std::vector<pthread_t> workers;
-
-  struct start_args {
-    impl* self;
-    unsigned id;
-  };
-  std::vector<std::unique_ptr<start_args>> args;
+  std::vector<stack_thread> workers;
 
   void run(unsigned id);
   bool start();
@@ -107,24 +102,11 @@ void engine_pool::impl::run(unsigned id) {
 }
 
 bool engine_pool::impl::start() {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, worker_stack_bytes);
   for (unsigned i = 0; i < threads; ++i) {
-    args.push_back(std::make_unique<start_args>(start_args{this, i}));
-    pthread_t th;
-    auto body = [](void* p) -> void* {
-      auto* a = static_cast<start_args*>(p);
-      a->self->run(a->id);
-      return nullptr;
-    };
-    if (pthread_create(&th, &attr, body, args.back().get()) != 0) {
-      pthread_attr_destroy(&attr);
-      return false;
-    }
-    workers.push_back(th);
+    auto t = stack_thread::start(worker_stack_bytes, [this, i] { run(i); });
+    if (!t) return false;
+    workers.push_back(std::move(*t));
   }
-  pthread_attr_destroy(&attr);
   return true;
 }
 
@@ -135,7 +117,7 @@ void engine_pool::impl::stop() {
     stopping = true;
   }
   cv.notify_all();
-  for (auto th : workers) pthread_join(th, nullptr);
+  for (auto& t : workers) t.join();
   {
     std::lock_guard lock(mu);
     left.swap(queue);
@@ -210,6 +192,21 @@ unsigned long engine_pool::version() const { return impl_->version.load(); }
 bool engine_pool::reads_clock_or_local_address() const {
   std::lock_guard lock(impl_->mu);
   return impl_->current->reads_clock_or_address;
+}
+
+result<engine_pool::detached_engine> engine_pool::load_engine(environment env,
+                                                               engine_options options) const {
+  std::shared_ptr<generation> gen;
+  {
+    std::lock_guard lock(impl_->mu);
+    gen = impl_->current;
+  }
+  if (!env.resolver) env.resolver = impl_->env.resolver;
+  if (!env.time) env.time = impl_->env.time;
+  if (!env.local) env.local = impl_->env.local;
+  auto loaded = engine::load(*gen->script, std::move(env), options);
+  if (!loaded) return loaded.error();
+  return detached_engine{gen->version, std::move(*loaded)};
 }
 
 }  // namespace wpadkit::pac

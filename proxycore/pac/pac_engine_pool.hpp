@@ -38,6 +38,15 @@ class engine_pool {
   // asking costs no extra engine).
   bool reads_clock_or_local_address() const;
 
+  // Another engine for the script serving now, loaded from its bytecode (no compile again), for a
+  // caller that evaluates on a thread of its own. `env` is that engine's environment (parts left
+  // unset: the pool's). `version` says which script it runs. Errors: as engine::load.
+  struct detached_engine {
+    unsigned long version = 0;
+    engine eng;
+  };
+  result<detached_engine> load_engine(environment env, engine_options options) const;
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;
