@@ -38,6 +38,58 @@ TEST_CASE("tokenize_js: a regex right after the head of if/while/for is a regex"
   CHECK(regexes[1] == "/y/g");
 }
 
+namespace {
+
+// The regex literals tokenize_js finds in `src`, in order.
+std::vector<std::string> regexes_in(std::string_view src) {
+  std::vector<std::string> out;
+  for (const auto& tok : tokenize_js(src)) {
+    if (tok.type == js_token::kind::regex) out.emplace_back(tok.text);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tokenize_js: after the head of for and with, a / starts a regex") {
+  CHECK(regexes_in("for (i = 0; i < n; i++) /a'/.exec(s[i]); with (o) /b(/.test(u);") ==
+        std::vector<std::string>{"/a'/", "/b(/"});
+  CHECK(regexes_in("x = f(for_(1)) / 2 / 3;").empty());
+}
+
+TEST_CASE("tokenize_js: a / after a block's } starts a regex, after an object literal's divides") {
+  using row = std::tuple<std::string, std::vector<std::string>>;
+  auto [src, expected] = GENERATE(table<std::string, std::vector<std::string>>({
+      row{"if (a) {} /x'/.test(h);", {"/x'/"}},
+      row{"function f() {}\n/y/.exec(u);", {"/y/"}},
+      row{"do {} while (a); if (b) {} else {} /z/.test(h);", {"/z/"}},
+      row{"n = {valueOf: g} / 2 / 3;", {}},
+      row{"n = f(a, {b: {c: 1}} / 2, 1 / 3);", {}},
+      row{"n = (c ? {} / 2 : {d: 1} / 3) / 4;", {}},
+      row{"n = {a: {b: 1} / 2 / 3};", {}},
+      row{"return {a: 1} / 2 / 3;", {}},
+      row{"case 1: {} /w/.test(h);", {"/w/"}},
+  }));
+  CHECK(regexes_in(src) == expected);
+}
+
+TEST_CASE("tokenize_js: a / after a postfix ++/-- divides, after a prefix one starts a regex") {
+  using row = std::tuple<std::string, std::vector<std::string>>;
+  auto [src, expected] = GENERATE(table<std::string, std::vector<std::string>>({
+      row{"n = i++ / 2 / 3; m = a[0]-- / 2 / 3; k = (j)++ / 2 / 3;", {}},
+      row{"n = ++/a/.lastIndex; m = x + --/b/g.lastIndex;", {"/a/", "/b/g"}},
+      row{"i\n++/c/.lastIndex", {"/c/"}},
+  }));
+  CHECK(regexes_in(src) == expected);
+}
+
+TEST_CASE("tokenize_js: after keywords that take an operand a / starts a regex") {
+  auto word = GENERATE(as<std::string>{}, "return", "typeof", "case", "do", "else", "in",
+                       "instanceof", "new", "delete", "void", "throw");
+  CHECK(regexes_in(word + " /a'b/g.x") == std::vector<std::string>{"/a'b/g"});
+  CHECK(regexes_in("x = this / 2 / 3; y = null / 2 / 3; z = true / 2 / 3;").empty());
+}
+
 TEST_CASE("instrument_returns wraps each return and keeps line numbers") {
   using row = std::tuple<std::string, std::string>;
   auto [src, expected] = GENERATE(table<std::string, std::string>({

@@ -43,9 +43,10 @@ class tokenizer {
       start_ = pos_;
       start_line_ = line_;
       start_col_ = col();
+      bool operand = regex_allowed();  // an expression may start here
       js_token::kind k = scan();
       out_.push_back(js_token{k, s_.substr(start_, pos_ - start_), start_, start_line_, start_col_, nl});
-      track_parens(out_.back());
+      track_groups(out_.back(), operand);
     }
     return std::move(out_);
   }
@@ -92,19 +93,43 @@ class tokenizer {
     return nl;
   }
 
-  // `if (x) /re/.test(y)`: a `)` that closes the head of if/while/for/with ends no expression, so a
-  // `/` after it starts a regex; after any other `)` it divides. The stack remembers, per open `(`,
-  // whether it began such a head.
-  void track_parens(const js_token& t) {
+  // What a `/` after `)`, `}`, `++` or `--` is depends on more than that token, so each sets
+  // ends_no_expression_ (true: a `/` right after it starts a regex), as JavaScript tokenizers do:
+  //   `)` closing the head of if/while/for/with: `if (x) /re/.test(y)`; other `)` divide;
+  //   `}` closing a block: `if (x) {} /re/.test(y)`; an object literal's divides: `{a: 1} / 2`;
+  //   `++`/`--` after an operand on its line is postfix and divides: `i++ / 2`; a prefix one
+  //   takes an operand: `++/re/.lastIndex`.
+  // A `{` opens an object literal where an expression may start, except at a statement's start
+  // (after `;`, `{`, `}`, a head's `)`, `=>`, `else`, `do`, or a `:` outside brackets: a label's,
+  // a case's, or a ternary's, taken for a label's). The stack holds each open bracket.
+  enum class group { paren, head, bracket, block, object };
+
+  void track_groups(const js_token& t, bool operand) {
     if (t.type != js_token::kind::punct) return;
+    const js_token* prev = out_.size() >= 2 ? &out_[out_.size() - 2] : nullptr;
+    auto prev_keyword = [&](std::string_view w) {
+      return prev && prev->type == js_token::kind::keyword && prev->text == w;
+    };
     if (t.text == "(") {
-      bool head = out_.size() >= 2 && out_[out_.size() - 2].type == js_token::kind::keyword &&
-                  (out_[out_.size() - 2].text == "if" || out_[out_.size() - 2].text == "while" ||
-                   out_[out_.size() - 2].text == "for" || out_[out_.size() - 2].text == "with");
-      parens_.push_back(head);
-    } else if (t.text == ")") {
-      closed_statement_head_ = !parens_.empty() && parens_.back();
-      if (!parens_.empty()) parens_.pop_back();
+      bool head = prev_keyword("if") || prev_keyword("while") || prev_keyword("for") ||
+                  prev_keyword("with");
+      groups_.push_back(head ? group::head : group::paren);
+    } else if (t.text == "[") {
+      groups_.push_back(group::bracket);
+    } else if (t.text == "{") {
+      bool outside_brackets = groups_.empty() || groups_.back() == group::block;
+      bool statement = !prev || is_punct(*prev, ";") || is_punct(*prev, "{") ||
+                       is_punct(*prev, "}") || is_punct(*prev, ")") || is_punct(*prev, "=>") ||
+                       (is_punct(*prev, ":") && outside_brackets) || prev_keyword("else") ||
+                       prev_keyword("do");
+      groups_.push_back(operand && !statement ? group::object : group::block);
+    } else if (t.text == ")" || t.text == "]" || t.text == "}") {
+      // An unmatched `}` is taken for a block's, an unmatched `)` for an expression's.
+      group g = !groups_.empty() ? groups_.back() : t.text == "}" ? group::block : group::paren;
+      ends_no_expression_ = g == group::head || g == group::block;
+      if (!groups_.empty()) groups_.pop_back();
+    } else if (t.text == "++" || t.text == "--") {
+      ends_no_expression_ = operand || t.newline_before;
     }
   }
 
@@ -124,8 +149,10 @@ class tokenizer {
         }
         return false;
       case js_token::kind::punct:
-        if (p.text == ")") return closed_statement_head_;
-        return !(p.text == "]" || p.text == "++" || p.text == "--");
+        if (p.text == ")" || p.text == "}" || p.text == "++" || p.text == "--") {
+          return ends_no_expression_;
+        }
+        return p.text != "]";
     }
     return true;
   }
@@ -230,8 +257,8 @@ class tokenizer {
     return js_token::kind::punct;
   }
 
-  std::vector<bool> parens_;
-  bool closed_statement_head_ = false;
+  std::vector<group> groups_;
+  bool ends_no_expression_ = false;
   std::string_view s_;
   std::size_t pos_ = 0;
   std::size_t line_start_ = 0;

@@ -4,8 +4,10 @@
 // instrumentation of explain/coverage never touch text inside a literal.
 //
 // A `/` starts a regex literal when the previous significant token cannot end an expression (an
-// operator, `(`, `,`, `{`, `}`, `;`, nothing, or a keyword such as `return`/`typeof`), the rule
-// JavaScript tokenizers without a parser use. Template literals are one token, `${...}` included.
+// operator, `(`, `,`, `{`, `;`, nothing, or a keyword such as `return`/`typeof`), the rule
+// JavaScript tokenizers without a parser use; after `)`, `}`, `++` and `--` it depends on what they
+// close or follow: a regex after the `)` of an if/while/for/with head, a block's `}` and a prefix
+// `++`/`--`, a division after other `)`, an object literal's `}` and a postfix `++`/`--`. Template literals are one token, `${...}` included.
 // Unterminated literals and comments end at the end of the text (the engine reports the syntax error).
 //
 // Examples:

@@ -282,6 +282,43 @@ class ExplainCoverageBenchTest(PactoolTest):
         self.assertEqual((ftp["true"], ftp["false"]), (0, 4))
         self.assertIn('if (url.substring(0, 4) == "ftp:") never true', pactool("coverage", "--summary", "--pac", PAC, *OFFLINE, URLS).stdout)
 
+    def test_regex_after_if_head_agrees_with_eval(self):
+        # `if (...) /re/...`: the / after the head's `)` starts a regex (with a quote and parens in
+        # it); explain and coverage instrument the text and lint reads it, so each must agree with
+        # eval, which runs it as written.
+        pac = self.file("re.pac", "\n".join([
+            "function FindProxyForURL(url, host) {",
+            "  var hops = 0;",
+            "  if (isPlainHostName(host)) /^(wiki|intra)'?$/.test(host) && hops++;",
+            "  if (hops) return \"DIRECT\";",
+            "  if (dnsDomainIs(host, \".corp.example\")) /\\/(legacy|old)\\//.exec(url) && hops++;",
+            "  if (hops > 0) return \"PROXY legacy.corp.example:3128\";",
+            "  return \"PROXY proxy.corp.example:8080\";",
+            "}",
+        ]) + "\n")
+        expected = {"http://wiki/": ("DIRECT", 4),
+                    "http://intranet/": ("PROXY proxy.corp.example:8080", 7),
+                    "http://app.corp.example/legacy/x": ("PROXY legacy.corp.example:3128", 6)}
+        urls = self.file("re.urls", "\n".join(expected) + "\n")
+        p = pactool("eval", "--pac", pac, "--offline", *expected)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), [r for r, _ in expected.values()])
+        for url, (result, line) in expected.items():
+            p = pactool("explain", "--json", "--pac", pac, "--offline", url)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            out = json.loads(p.stdout)
+            self.assertEqual((out["result"], out["return"]["line"]), (result, line), url)
+        p = pactool("coverage", "--json", "--pac", pac, "--offline", urls)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual({r["line"]: r["hits"] for r in out["returns"]}, {4: 1, 6: 1, 7: 1})
+        branches = {b["line"]: (b["true"], b["false"]) for b in out["branches"]}
+        self.assertEqual((branches[3], branches[5]), ((2, 1), (1, 1)))
+        p = pactool("lint", "--json", pac)
+        found = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([f for f in found if f["severity"] == "error"], [], p.stdout + p.stderr)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
     def test_bench(self):
         p = pactool("bench", "--pac", PAC, "--urls", URLS, *OFFLINE, "--count", "300", "--json")
         self.assertEqual(p.returncode, 0, p.stderr)
