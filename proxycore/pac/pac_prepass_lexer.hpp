@@ -2,7 +2,8 @@
 // pac::detail — the small JavaScript lexer and token editor under the compatibility pre-pass
 // (pac_prepass.cpp). Tokens keep whitespace, newlines and comments, so that rendering the unedited
 // list gives back the source byte for byte; regex literals are told from division by the previous
-// significant token, template literals are read with their ${...} substitutions. Internal.
+// significant token (and, for `)`, `}` and `++`/`--`, by what they close or follow), template
+// literals are read with their ${...} substitutions. Internal.
 #include <array>
 #include <cstddef>
 #include <string>
@@ -41,9 +42,17 @@ class tokenizer {
   std::vector<token> out_;
   int last_sig_ = -1;  // index of the last significant token
 
+  // The open brackets, to know what a `)` or `}` closes: after the `)` of an if/while/for/with head
+  // (`if (x) /re/.test(y)`) and a block's `}` a `/` starts a regex; after any other `)` and an
+  // object literal's `}` (`{a: 1} / 2`) it divides. closed_no_expression_ is for the last of them.
+  enum class group { paren, head, bracket, block, object };
+  std::vector<group> groups_;
+  bool closed_no_expression_ = true;
+
   char at(std::size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
 
   void push(tk kind, std::size_t b) {
+    if (kind == tk::punct) track_groups(s_.substr(b, i_ - b));
     out_.push_back({kind, b, i_});
     if (kind != tk::ws && kind != tk::newline && kind != tk::comment) {
       last_sig_ = static_cast<int>(out_.size()) - 1;
@@ -52,13 +61,70 @@ class tokenizer {
 
   std::string_view text(const token& t) const { return s_.substr(t.begin, t.end - t.begin); }
 
-  // After `)`, `]`, `}`, an identifier or a literal, `/` divides; elsewhere it starts a regex.
-  bool regex_allowed() const {
-    if (last_sig_ < 0) return true;
-    const token& t = out_[last_sig_];
+  bool after_ident(std::string_view w) const {
+    return last_sig_ >= 0 && out_[last_sig_].kind == tk::ident && text(out_[last_sig_]) == w;
+  }
+  bool after_punct(std::string_view p) const {
+    return last_sig_ >= 0 && out_[last_sig_].kind == tk::punct && text(out_[last_sig_]) == p;
+  }
+
+  // Called before the punctuator `p` is added. A `{` opens an object literal where an expression
+  // may start, except at a statement's start (after `;`, `{`, `}`, a head's `)`, `=>`, `else`,
+  // `do`, or a `:` outside brackets: a label's, a case's, or a ternary's, taken for a label's).
+  void track_groups(std::string_view p) {
+    if (p == "(") {
+      bool head = after_ident("if") || after_ident("while") || after_ident("for") ||
+                  after_ident("with");
+      groups_.push_back(head ? group::head : group::paren);
+    } else if (p == "[") {
+      groups_.push_back(group::bracket);
+    } else if (p == "{") {
+      bool outside_brackets = groups_.empty() || groups_.back() == group::block;
+      bool statement = last_sig_ < 0 || after_punct(";") || after_punct("{") ||
+                       after_punct("}") || after_punct(")") || after_punct("=>") ||
+                       (after_punct(":") && outside_brackets) || after_ident("else") ||
+                       after_ident("do");
+      groups_.push_back(regex_allowed() && !statement ? group::object : group::block);
+    } else if (p == ")" || p == "]" || p == "}") {
+      // An unmatched `}` is taken for a block's, an unmatched `)` for an expression's.
+      group g = !groups_.empty() ? groups_.back() : p == "}" ? group::block : group::paren;
+      closed_no_expression_ = g == group::head || g == group::block;
+      if (!groups_.empty()) groups_.pop_back();
+    }
+  }
+
+  // `+` and `-` are one-character tokens here: the one at `k` ends `++`/`--` when it ends an even
+  // run of them written together, which is postfix (`i++ / 2`) after an operand on the same line.
+  bool ends_postfix_increment(int k) const {
+    int first = k;
+    while (first > 0 && out_[first - 1].kind == tk::punct &&
+           text(out_[first - 1]) == text(out_[k])) {
+      --first;
+    }
+    if ((k - first) % 2 == 0) return false;
+    int before = first - 1;
+    while (before >= 0 && (out_[before].kind == tk::ws || out_[before].kind == tk::newline ||
+                           out_[before].kind == tk::comment)) {
+      if (text(out_[before]).find('\n') != std::string_view::npos) return false;
+      --before;
+    }
+    return before >= 0 && !regex_allowed_after(before);
+  }
+
+  bool regex_allowed() const { return regex_allowed_after(last_sig_); }
+
+  // After `]`, an identifier, a literal, `)` or `}` as above, or a postfix `++`/`--`, `/` divides;
+  // elsewhere it starts a regex. `k` is a significant token (-1: none); when it is a `)` or `}`, it
+  // must be the last one seen (the last significant token, or the one before a run of `+`/`-`).
+  bool regex_allowed_after(int k) const {
+    if (k < 0) return true;
+    const token& t = out_[k];
     auto v = text(t);
     switch (t.kind) {
-      case tk::punct: return v != ")" && v != "]";
+      case tk::punct:
+        if (v == ")" || v == "}") return closed_no_expression_;
+        if (v == "+" || v == "-") return !ends_postfix_increment(k);
+        return v != "]";
       case tk::ident: {
         static constexpr std::array<std::string_view, 12> kw = {
             "return", "typeof", "instanceof", "in",   "of",   "new",

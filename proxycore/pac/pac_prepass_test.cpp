@@ -50,6 +50,28 @@ TEST_CASE("prepass turns let and const declarations into var") {
   CHECK(prepass(std::get<0>(row)) == std::get<1>(row));
 }
 
+TEST_CASE("prepass tells a regex from a division after ), } and ++ as JavaScript does") {
+  // A misread literal hides the `let` after it on the line; the rewritten `let` shows it was seen.
+  auto row = GENERATE(table<std::string, std::string>({
+      // after the head of if/while/for/with a / starts a regex, after other ) it divides
+      {"if (h) /'/.test(u); let v = 1;", "if (h) /'/.test(u); var v = 1;"},
+      {"while (f(x)) /\"/.exec(s); for (;;) /`/; with (o) /'/; let w;",
+       "while (f(x)) /\"/.exec(s); for (;;) /`/; with (o) /'/; var w;"},
+      {"var d = (a) / 2; let e = d / 3;", "var d = (a) / 2; var e = d / 3;"},
+      // after a block's } a / starts a regex, after an object literal's } it divides
+      {"if (h) {} /'/.test(u); let v;", "if (h) {} /'/.test(u); var v;"},
+      {"var n = {a: 1} / 2; let m = n / 4;", "var n = {a: 1} / 2; var m = n / 4;"},
+      {"f(c ? {} / 2 : 3); let m = n / 4;", "f(c ? {} / 2 : 3); var m = n / 4;"},
+      // after a postfix ++/-- a / divides, after a prefix one or a lone + it starts a regex
+      {"var j = i++ / 2; let k = j / 3;", "var j = i++ / 2; var k = j / 3;"},
+      {"var j = a[i]-- / 2; let k = j / 3;", "var j = a[i]-- / 2; var k = j / 3;"},
+      {"var j = ++/'/.lastIndex; let k;", "var j = ++/'/.lastIndex; var k;"},
+      {"var j = i+++/'/.lastIndex; let k;", "var j = i+++/'/.lastIndex; var k;"},
+      {"var j = i\n++/'/.lastIndex; let k;", "var j = i\n++/'/.lastIndex; var k;"},
+  }));
+  CHECK(prepass(std::get<0>(row)) == std::get<1>(row));
+}
+
 TEST_CASE("prepass turns simple arrow functions into function expressions") {
   auto row = GENERATE(table<std::string, std::string>({
       {"var f = h => h + '.x';", "var f = function (h) { return h + '.x'; };"},
