@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: latency a proxy adds under light load. One client, one keep-alive connection per peer,
 # sequential requests for a 100-byte file from a local nginx origin: directly, through `pactool proxy`
-# with the PAC decision cache on and with --no-decision-cache, and through Squid (one worker, caching
-# off). Two measures in one run:
+# with the PAC decision cache on, with --no-decision-cache (evaluated on the I/O thread), with
+# --no-decision-cache --no-inline-pac ("ours_pool": every call handed to the PAC threads), and through
+# Squid (one worker, caching off). Two measures in one run:
 #   1. interleaved (the headline): interleave.py sends one request at a time, rotating over the peers
 #      request by request, so that all of them see the same moments of a busy machine; p50/p90/p99/p99.9
 #      per peer and the added p50/p99 (proxy minus direct).
@@ -59,7 +60,8 @@ start_ours() {  # $1: extra flags, $2: tag, [$3: pactool binary]; prints the por
 }
 ours=$(start_ours "" cached)
 ours_nc=$(start_ours "--no-decision-cache" nocache)
-[ -n "$ours" ] && [ -n "$ours_nc" ] || { echo "pactool proxy did not start" >&2; cat "$tmp"/ours.*.err >&2; exit 1; }
+ours_pool=$(start_ours "--no-decision-cache --no-inline-pac" pool)
+[ -n "$ours" ] && [ -n "$ours_nc" ] && [ -n "$ours_pool" ] || { echo "pactool proxy did not start" >&2; cat "$tmp"/ours.*.err >&2; exit 1; }
 base_peer=()
 if [ -n "${BASELINE_BUILD:-}" ]; then
   [ -x "$BASELINE_BUILD/pactool/pactool" ] || { echo "missing: $BASELINE_BUILD/pactool/pactool" >&2; exit 2; }
@@ -68,7 +70,7 @@ if [ -n "${BASELINE_BUILD:-}" ]; then
   wait_port "$ours_base"
   base_peer=("ours_base=$ours_base")
 fi
-wait_port "$origin"; wait_port "$squidp"; wait_port "$ours"; wait_port "$ours_nc"
+wait_port "$origin"; wait_port "$squidp"; wait_port "$ours"; wait_port "$ours_nc"; wait_port "$ours_pool"
 cat > "$tmp/fwd.lua" <<LUA
 request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
 LUA
@@ -96,7 +98,8 @@ print(f"{p50:.1f} {p99:.1f} {float(rps.group(1)) if rps else 0:.0f} {errs}")
 
 echo "interleaved: $count sequential requests per peer, one keep-alive connection each, rotating peers"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 "$here/interleave.py" "$origin" "$count" direct=0 "ours=$ours" "ours_nocache=$ours_nc" "squid=$squidp" \
+python3 "$here/interleave.py" "$origin" "$count" direct=0 "ours=$ours" "ours_nocache=$ours_nc" "ours_pool=$ours_pool" \
+  "squid=$squidp" \
   "${base_peer[@]}" > "$tmp/interleaved"
 python3 - "$tmp/interleaved" <<'PY'
 import sys
@@ -108,25 +111,25 @@ for line in open(sys.argv[1]):
           f"  p99.9 {rows[name][3]:8.1f} us  ({n} requests, {rec} reconnects)")
 d = rows["direct"]
 print("  added by the proxy (proxy minus direct, interleaved):")
-for name in ("ours", "ours_nocache", "squid", "ours_base"):
+for name in ("ours", "ours_nocache", "ours_pool", "squid", "ours_base"):
     if name not in rows:
         continue
     r = rows[name]
     print(f"  {name:13s} p50 +{r[0] - d[0]:6.1f} us  p99 +{r[2] - d[2]:7.1f} us")
-for name in ("ours", "ours_nocache"):
+for name in ("ours", "ours_nocache", "ours_pool"):
     a, q = rows[name][2] - d[2], rows["squid"][2] - d[2]
     if q > 0:
         print(f"  added p99 {name}/squid = {a / q:.2f}")
 PY
 echo
 
-peers=(direct ours ours_nocache squid)
+peers=(direct ours ours_nocache ours_pool squid)
 [ -n "${BASELINE_BUILD:-}" ] && peers+=(ours_base)
 echo "added latency: one client, one keep-alive connection, sequential GETs of 100 bytes (wrk -t1 -c1 --latency)"
 echo "$rounds rounds of ${secs}s in turns (${peers[*]})"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm-up: open the upstream keep-alive connections and fill the decision cache.
-for u in "$ours" "$ours_nc" "$squidp" ${ours_base:-}; do wrk -t1 -c1 -d1s -s "$tmp/fwd.lua" "http://127.0.0.1:$u" >/dev/null; done
+for u in "$ours" "$ours_nc" "$ours_pool" "$squidp" ${ours_base:-}; do wrk -t1 -c1 -d1s -s "$tmp/fwd.lua" "http://127.0.0.1:$u" >/dev/null; done
 : > "$tmp/results"
 for r in $(seq 1 "$rounds"); do
   for peer in "${peers[@]}"; do
@@ -134,6 +137,7 @@ for r in $(seq 1 "$rounds"); do
       direct) v=$(turn "http://127.0.0.1:$origin/small.txt" "") ;;
       ours) v=$(turn "http://127.0.0.1:$ours" "$tmp/fwd.lua") ;;
       ours_nocache) v=$(turn "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua") ;;
+      ours_pool) v=$(turn "http://127.0.0.1:$ours_pool" "$tmp/fwd.lua") ;;
       squid) v=$(turn "http://127.0.0.1:$squidp" "$tmp/fwd.lua") ;;
       ours_base) v=$(turn "http://127.0.0.1:$ours_base" "$tmp/fwd.lua") ;;
     esac
@@ -154,17 +158,17 @@ for line in open(sys.argv[1]):
 med = {p: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
            statistics.median(r[2] for r in v), sum(r[3] for r in v)) for p, v in rows.items()}
 print("wrk, median over rounds:")
-for p in ("direct", "ours", "ours_nocache", "squid", "ours_base"):
+for p in ("direct", "ours", "ours_nocache", "ours_pool", "squid", "ours_base"):
     if p in med:
         p50, p99, rps, errs = med[p]
         print(f"  {p:13s} p50 {p50:7.1f} us  p99 {p99:7.1f} us  {rps:6.0f} req/s  errors {errs}")
 d50, d99 = med["direct"][0], med["direct"][1]
 print("added by the proxy (proxy minus direct, wrk):")
-for p in ("ours", "ours_nocache", "squid", "ours_base"):
+for p in ("ours", "ours_nocache", "ours_pool", "squid", "ours_base"):
     if p in med:
         print(f"  {p:13s} p50 +{med[p][0] - d50:6.1f} us  p99 +{med[p][1] - d99:6.1f} us")
 if "squid" in med:
-    for p in ("ours", "ours_nocache"):
+    for p in ("ours", "ours_nocache", "ours_pool"):
         a, s = med[p][1] - d99, med["squid"][1] - d99
         if s > 0:
             print(f"  added p99 {p}/squid = {a / s:.2f}")

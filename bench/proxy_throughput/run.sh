@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: small keep-alive responses through `pactool proxy` (PAC evaluated per request, with and
-# without the decision cache) against Squid (one worker, caching off) and nginx as a reverse proxy, all
+# Benchmark: small keep-alive responses through `pactool proxy` (PAC evaluated per request: with the
+# decision cache, without it (evaluated on the I/O thread, inline_pac.hpp), and without either (every
+# call handed to the PAC threads: the path before inline evaluation)) against Squid (one worker, caching off) and nginx as a reverse proxy, all
 # to the same local nginx origin, measured with wrk in turns (A B C A B C ...) in one run. Prints
 # requests/s per peer and the ratios the issue asks for (>= 3x Squid, >= 0.8x nginx reverse proxy).
 #
@@ -57,13 +58,14 @@ start_ours() {  # $1: extra flags, $2: name; sets $port (not in a subshell: the 
 OURS_FLAGS=${OURS_FLAGS---threads 1}
 start_ours "${OURS_FLAGS}" cached; ours=$port; ours_pid=${pids[-1]}
 start_ours "${OURS_FLAGS} --no-decision-cache" nocache; ours_nc=$port; ours_nc_pid=${pids[-1]}
+start_ours "${OURS_FLAGS} --no-decision-cache --no-inline-pac" pool; ours_pool=$port; ours_pool_pid=${pids[-1]}
 wait_port "$origin"; wait_port "$rproxy"; wait_port "$squidp"
 cat > "$tmp/fwd.lua" <<LUA
 request = function() return wrk.format("GET", "http://127.0.0.1:$origin/small.txt", {Host = "127.0.0.1:$origin"}) end
 LUA
 
 # Every peer must answer the 100-byte file itself, or the turns would measure error pages.
-for url in "http://127.0.0.1:$ours" "http://127.0.0.1:$ours_nc" "http://127.0.0.1:$squidp"; do
+for url in "http://127.0.0.1:$ours" "http://127.0.0.1:$ours_nc" "http://127.0.0.1:$ours_pool" "http://127.0.0.1:$squidp"; do
   got=$(curl -s -x "$url" -w ' %{http_code}' "http://127.0.0.1:$origin/small.txt")
   [ "$got" = "$(head -c 100 /dev/zero | tr '\0' 'x') 200" ] || { echo "proxy $url answered: $got" >&2; exit 1; }
 done
@@ -81,10 +83,11 @@ rate() {
 }
 declare -A total reqs ticks
 for r in $(seq 1 "$rounds"); do
-  for peer in ours ours_nocache squid nginx_rp; do
+  for peer in ours ours_nocache ours_pool squid nginx_rp; do
     case $peer in
       ours) v=$(rate "http://127.0.0.1:$ours" "$tmp/fwd.lua" "$ours_pid") ;;
       ours_nocache) v=$(rate "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua" "$ours_nc_pid") ;;
+      ours_pool) v=$(rate "http://127.0.0.1:$ours_pool" "$tmp/fwd.lua" "$ours_pool_pid") ;;
       squid) v=$(rate "http://127.0.0.1:$squidp" "$tmp/fwd.lua" "$(cat "$tmp/squid/pid")") ;;
       nginx_rp) v=$(rate "http://127.0.0.1:$rproxy/small.txt" "" "$(cat "$tmp/rp.pid")") ;;
     esac
@@ -95,19 +98,24 @@ for r in $(seq 1 "$rounds"); do
     ticks[$peer]=$(( ${ticks[$peer]:-0} + ${t:-0} ))
   done
 done
-python3 - "$hz" "${total[ours]}" "${total[ours_nocache]}" "${total[squid]}" "${total[nginx_rp]}" \
-  "${reqs[ours]}" "${ticks[ours]}" "${reqs[ours_nocache]}" "${ticks[ours_nocache]}" \
-  "${reqs[squid]}" "${ticks[squid]}" "${reqs[nginx_rp]}" "${ticks[nginx_rp]}" <<'PY'
+python3 - "$hz" "${total[ours]}" "${total[ours_nocache]}" "${total[ours_pool]}" "${total[squid]}" \
+  "${total[nginx_rp]}" "${reqs[ours]}" "${ticks[ours]}" "${reqs[ours_nocache]}" "${ticks[ours_nocache]}" \
+  "${reqs[ours_pool]}" "${ticks[ours_pool]}" "${reqs[squid]}" "${ticks[squid]}" \
+  "${reqs[nginx_rp]}" "${ticks[nginx_rp]}" <<'PY'
 import sys
 hz = float(sys.argv[1])
-ours, nocache, squid, nginx = (float(x) for x in sys.argv[2:6])
-n = [float(x) for x in sys.argv[6:]]
-us = [n[i + 1] / hz * 1e6 / max(n[i], 1) for i in range(0, 8, 2)]  # CPU us per request
+ours, nocache, pool, squid, nginx = (float(x) for x in sys.argv[2:7])
+n = [float(x) for x in sys.argv[7:]]
+us = [n[i + 1] / hz * 1e6 / max(n[i], 1) for i in range(0, 10, 2)]  # CPU us per request
 print("throughput (shared cores):")
 print(f"  ours/squid            {ours / squid:.2f}  (target >= 3)")
 print(f"  ours/nginx-reverse    {ours / nginx:.2f}  (target >= 0.8)")
+print(f"  no-cache/squid        {nocache / squid:.2f}  (no-cache: evaluated on the I/O thread)")
 print(f"  no-cache/cache        {nocache / ours:.2f}")
-print("CPU per request (us): ours %.1f, no cache %.1f, squid %.1f, nginx reverse proxy %.1f" % tuple(us))
-print(f"  squid/ours            {us[2] / us[0]:.2f}  (requests per CPU-second, ours over squid's)")
-print(f"  nginx-reverse/ours    {us[3] / us[0]:.2f}")
+print(f"  pool-only/no-cache    {pool / nocache:.2f}  (every call on the PAC threads)")
+print("CPU per request (us): ours %.1f, no cache %.1f, pool only %.1f, squid %.1f, nginx reverse proxy %.1f"
+      % tuple(us))
+print(f"  squid/ours            {us[3] / us[0]:.2f}  (requests per CPU-second, ours over squid's)")
+print(f"  squid/no-cache        {us[3] / us[1]:.2f}")
+print(f"  nginx-reverse/ours    {us[4] / us[0]:.2f}")
 PY
