@@ -47,6 +47,7 @@ result<void> read_server(const reader& r, const toml::table& t, server_config& c
   if (auto n = t.get("access_log")) {
     WPADKIT_TRY(s, r.string(*n, "server.access_log"));
     c.access_log = s;
+    c.access_log_source = r.ref(*n, "server.access_log");
   }
   if (auto n = t.get("allowed_clients")) {
     WPADKIT_TRY(v, r.networks(*n, "server.allowed_clients"));

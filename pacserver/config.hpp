@@ -126,6 +126,7 @@ struct server_config {
   std::string public_url;  // the URL clients are told (snippets, banner); may be empty
   std::string cache_control = "max-age=300";
   std::string access_log = "-";  // "-" stdout, "off", or a file path
+  source_ref access_log_source;  // where server.access_log was given (empty: the default "-")
   std::vector<cidr> allowed_clients;
   std::vector<cidr> trusted_proxies;
   std::filesystem::path templates_dir;  // empty: the templates built into the binary

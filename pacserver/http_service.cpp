@@ -73,9 +73,11 @@ std::shared_ptr<const publication> http_service::current() const {
   return current_;
 }
 
-void http_service::publish(std::shared_ptr<const publication> next) {
+void http_service::publish(std::shared_ptr<const publication> next,
+                           std::shared_ptr<access_log> log) {
   std::lock_guard lock(mutex_);
   current_ = std::move(next);
+  if (log) log_ = std::move(log);
 }
 
 httplib::Server::HandlerResponse http_service::check_access(const httplib::Request& req,
@@ -145,7 +147,13 @@ void http_service::serve_named(const httplib::Request& req, httplib::Response& r
 }
 
 void http_service::log_request(const httplib::Request& req, const httplib::Response& res) {
-  const auto pub = current();
+  std::shared_ptr<const publication> pub;
+  std::shared_ptr<access_log> log;
+  {
+    std::lock_guard lock(mutex_);
+    pub = current_;
+    log = log_;
+  }
   access_entry e;
   e.peer = req.remote_addr;
   auto client = client_address(facts_of(req), pub->config->trusted_proxies);
@@ -160,7 +168,7 @@ void http_service::log_request(const httplib::Request& req, const httplib::Respo
   e.status = res.status;
   e.bytes = req.method == "HEAD" || res.status == 304 ? 0 : res.body.size();
   e.user_agent = req.get_header_value("User-Agent");
-  if (log_) log_->write(e);
+  if (log) log->write(e);
   // Metrics labels stay bounded: PAC paths only when a variant was served, else a fixed set.
   std::string path = "other";
   if (e.variant != "-" || req.path == "/wpad.dat" || req.path == "/proxy.pac" ||

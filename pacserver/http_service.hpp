@@ -28,8 +28,10 @@ class http_service {
   // Registers the routes, access control, logger and limits on `server`. `this` must outlive it.
   void install(httplib::Server& server);
 
-  // Swaps in a new publication: requests already running finish with the one they hold.
-  void publish(std::shared_ptr<const publication> next);
+  // Swaps in a new publication: requests already running finish with the one they hold. With a
+  // `log`, requests finishing from now on are logged there instead (the old log is closed once the
+  // last request writing to it is done); without one the current log stays.
+  void publish(std::shared_ptr<const publication> next, std::shared_ptr<access_log> log = nullptr);
   std::shared_ptr<const publication> current() const;
 
   metrics& counters() { return metrics_; }
@@ -45,8 +47,8 @@ class http_service {
 
   metrics metrics_;
   mutable std::mutex mutex_;
-  std::shared_ptr<const publication> current_;
-  std::unique_ptr<access_log> log_;
+  std::shared_ptr<const publication> current_;  // current_ and log_ are guarded by mutex_
+  std::shared_ptr<access_log> log_;
 };
 
 // True if an Accept-Encoding header value accepts gzip (a "gzip" or "x-gzip" token, q not 0).

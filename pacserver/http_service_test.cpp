@@ -1,6 +1,12 @@
 #include "pacserver/http_service.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 using namespace wpadkit::pacserver;
@@ -134,5 +140,25 @@ TEST_CASE("http: the service answers the cpp-httplib client") {
     CHECK(r2->status == 200);
     CHECK(r2->body.find("PROXY p2.example:3128; DIRECT") != std::string::npos);
     CHECK(rs.service.current()->generation == 2);
+  }
+  SECTION("publish() with a log logs there from then on; without one the log stays") {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("wpadkit-http-log-" + std::to_string(::getpid()));
+    std::filesystem::remove(path);
+    rs.service.publish(publish_config("p2.example:3128", rs.service.current().get()),
+                       access_log::open(path.string()).value());
+    REQUIRE(cli.Get("/wpad.dat"));
+    rs.service.publish(publish_config("p3.example:3128", rs.service.current().get()));
+    REQUIRE(cli.Get("/proxy.pac"));
+    // A line is written just after its response is sent: wait for both.
+    std::string text;
+    for (int i = 0; i < 500 && std::count(text.begin(), text.end(), '\n') < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::ifstream in(path);
+      text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::filesystem::remove(path);
+    CHECK(text.find("path=\"/wpad.dat\"") != std::string::npos);
+    CHECK(text.find("path=\"/proxy.pac\"") != std::string::npos);
   }
 }

@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
   app.footer(
       "With no --config, pacserver runs its built-in configuration on 127.0.0.1:8080.\n"
       "Exit codes: 0 ok, 2 bad command line, 3 invalid config/template/PAC, 4 cannot listen,\n"
-      "5 a file cannot be read or opened (the config file, the bundled proxy's access log).");
+      "5 a file cannot be read or opened (the config file, an access log: server.access_log or\n"
+      "the bundled proxy's).");
   app.add_option("--config", o.config, "TOML configuration file (see examples/pacserver.toml)");
   app.add_option("--listen", o.listen,
                  "ADDR:PORT to listen on (repeatable; replaces server.listen)");

@@ -13,8 +13,8 @@ enum exit_code : int {
   exit_usage = 2,   // bad command line
   exit_config = 3,  // the config, a template, or a generated PAC is invalid
   exit_listen = 4,  // a listen address cannot be bound
-  exit_io = 5,      // a file cannot be read or opened (the config file, the bundled proxy's
-                    // access log)
+  exit_io = 5,      // a file cannot be read or opened (the config file, server.access_log, the
+                    // bundled proxy's access log)
 };
 
 struct options {

@@ -57,6 +57,18 @@ fingerprint take_fingerprint(const std::vector<std::filesystem::path>& files) {
   return fp;
 }
 
+// server.access_log, opened for appending. Errors: errc::io naming the file and the OS reason, and
+// the entry that asked for it (as the bundled proxy's access log does).
+result<std::unique_ptr<access_log>> open_server_log(const server_config& config) {
+  auto log = access_log::open(config.access_log);
+  if (!log) {
+    auto e = std::move(log.error());
+    e.message += " (server.access_log at " + config.access_log_source.place() + ")";
+    return e;
+  }
+  return log;
+}
+
 }  // namespace
 
 result<std::shared_ptr<const server_config>> load_effective_config(const config_source& src) {
@@ -84,20 +96,21 @@ loaded load_publication(const config_source& src, const publication* previous) {
   return {built.pub, built.errors};
 }
 
-responder::responder(config_source src, std::shared_ptr<const publication> pub)
-    : src_(std::move(src)) {
-  auto log = access_log::open(pub->config->access_log);
-  if (!log) {
-    std::cerr << "pacserver: " << log.error().to_string() << "; logging requests to stdout\n";
-    log = access_log::open("-");
-  }
-  service_ = std::make_unique<http_service>(std::move(pub), std::move(*log));
-}
+responder::responder(config_source src, std::shared_ptr<const publication> pub,
+                     std::unique_ptr<access_log> log)
+    : src_(std::move(src)),
+      service_(std::make_unique<http_service>(std::move(pub), std::move(log))) {}
 
 boost::system::result<std::unique_ptr<responder>, start_error> responder::start(
     config_source src, std::shared_ptr<const publication> pub, std::ostream& out) {
   const auto config = pub->config;
-  std::unique_ptr<responder> r(new responder(std::move(src), std::move(pub)));
+  // An access log that cannot be opened stops the start (exit 5), as the bundled proxy's does:
+  // falling back to stdout would lose the audit trail the administrator asked for without a word
+  // anyone reads.
+  auto server_log = open_server_log(*config);
+  if (!server_log) return start_error{start_failure::file, std::move(server_log.error())};
+  std::unique_ptr<responder> r(
+      new responder(std::move(src), std::move(pub), std::move(*server_log)));
   // A PAC naming a bundled proxy that is not running would send every client DIRECT without a
   // word: failing to start it is as fatal as failing to listen. It starts first, so that a
   // failure leaves no listener thread behind (httplib's stop() cannot stop a listen that has not begun).
@@ -161,12 +174,27 @@ bool responder::reload(const std::string& why) {
   std::lock_guard lock(reload_mutex_);
   const auto current = service_->current();
   auto next = load_publication(src_, current.get());
-  if (!next.pub) {
+  const auto refuse = [&](const std::vector<error>& errors) {
     service_->counters().count_reload(false);
     std::cerr << "pacserver: reload (" << why << ") failed; still serving generation "
               << current->generation << ":\n";
-    for (const auto& e : next.errors) std::cerr << "  " << e.to_string() << "\n";
+    for (const auto& e : errors) std::cerr << "  " << e.to_string() << "\n";
     return false;
+  };
+  if (!next.pub) return refuse(next.errors);
+  // A changed server.access_log is opened before anything goes live. If it cannot be, the whole
+  // reload is refused like any other bad entry, and the last good config keeps serving with the
+  // log it has: a good config is never lost for a bad one, and the server does not stop (a
+  // running server stopping for a log path would cost every client its PAC). Publishing the new
+  // PACs while logging to the old file would make the config file, /healthz's generation and the
+  // log disagree about what is live; this way the reload is all or nothing, reported on stderr
+  // and counted as failed, and fixing the path (a save, or SIGHUP) retries it. An unchanged path
+  // keeps its open file.
+  std::shared_ptr<access_log> next_log;
+  if (next.pub->config->access_log != current->config->access_log) {
+    auto log = open_server_log(*next.pub->config);
+    if (!log) return refuse({log.error()});
+    next_log = std::move(*log);
   }
   if (next.pub->config->listen.size() != current->config->listen.size() ||
       !std::equal(next.pub->config->listen.begin(), next.pub->config->listen.end(),
@@ -174,7 +202,7 @@ bool responder::reload(const std::string& why) {
                   [](const auto& a, const auto& b) { return a.to_string() == b.to_string(); })) {
     std::cerr << "pacserver: server.listen changed; the new addresses take effect on restart\n";
   }
-  service_->publish(next.pub);
+  service_->publish(next.pub, std::move(next_log));
   service_->counters().count_reload(true);
   std::cerr << "pacserver: reloaded (" << why << "): generation " << next.pub->generation;
   for (const auto& [name, p] : next.pub->variants) std::cerr << " " << name << "=" << p.hash;

@@ -2,8 +2,9 @@
 // responder: a running pacserver — its listeners (one cpp-httplib server per address, each on its
 // own thread pool), the http_service they share, the bundled proxy, and reloading: reload()
 // re-reads the config (and template files), builds a new publication and swaps it in only if every
-// variant renders and validates; otherwise the last good one keeps serving and the reasons are
-// logged. A watcher thread calls reload() when the config file or a template file changes.
+// variant renders and validates (and a changed server.access_log opens); otherwise the last good one
+// keeps serving, with its access log, and the reasons are logged. A watcher thread calls reload()
+// when the config file or a template file changes.
 #include <condition_variable>
 #include <filesystem>
 #include <iosfwd>
@@ -37,8 +38,8 @@ struct loaded {
 loaded load_publication(const config_source& src, const publication* previous);
 
 // Why responder::start failed, so that main can give each its own exit code: a value the bundled
-// proxy refuses (config), a file the config names that cannot be opened (file: the bundled proxy's
-// access log), an address that cannot be bound (listen).
+// proxy refuses (config), a file the config names that cannot be opened (file: server.access_log or
+// the bundled proxy's access log), an address that cannot be bound (listen).
 enum class start_failure { config, file, listen };
 
 struct start_error {
@@ -67,7 +68,8 @@ class responder {
   const std::vector<std::string>& bound_addresses() const { return bound_; }
 
  private:
-  responder(config_source src, std::shared_ptr<const publication> pub);
+  responder(config_source src, std::shared_ptr<const publication> pub,
+            std::unique_ptr<access_log> log);
   void watch_loop();
   std::vector<std::filesystem::path> watched_files() const;
 

@@ -1,7 +1,7 @@
 """pacserver's command line: --check (every example passes; failures name file:line or the case, with
 distinct exit codes), a server refusing to start on a bad config, --print, snippets, the built-in
-default configuration, a listen address that cannot be bound (exit 4) and a bundled-proxy access log
-that cannot be opened (exit 5)."""
+default configuration, a listen address that cannot be bound (exit 4) and an access log (server's or
+bundled proxy's) that cannot be opened (exit 5)."""
 import glob
 import http.server
 import os
@@ -182,6 +182,27 @@ access_log = "no-such-dir/access.log"
             self.assertIn(f"{log}: cannot open the access log: No such file or directory", p.stderr)
             self.assertIn(f"proxy.access_log of the [proxy] section at {cfg}:", p.stderr)
             self.assertNotIn("listening on", p.stdout)
+
+    def test_server_access_log_that_cannot_be_opened_exits_5(self):
+        """As for the bundled proxy's log: no fallback to stdout, exit 5, and a message naming the
+        file, why, and the server.access_log entry that asked for it; nothing starts listening."""
+        with temp_dir() as d:
+            log = os.path.join(d, "no-such-dir", "access.log")
+            cfg = write(os.path.join(d, "pacserver.toml"),
+                        GOOD.replace('access_log = "off"', f'access_log = "{log}"'))
+            # --check does not open the log (it must not create files): the config itself is valid.
+            self.assertEqual(self.pacserver("--check", "--config", cfg).returncode, 0)
+            p = self.pacserver("--config", cfg)
+            self.assertEqual(p.returncode, 5, p.stderr)
+            self.assertIn(f"pacserver: {log}: cannot open the access log: No such file or directory "
+                          f"(server.access_log at {cfg}:4)", p.stderr)
+            self.assertNotIn("stdout", p.stderr)
+            self.assertNotIn("listening on", p.stdout)
+            # A directory is not a file to append to either: the OS reason says so.
+            cfg = write(cfg, GOOD.replace('access_log = "off"', f'access_log = "{d}"'))
+            p = self.pacserver("--config", cfg)
+            self.assertEqual(p.returncode, 5, p.stderr)
+            self.assertIn(f"{d}: cannot open the access log: Is a directory", p.stderr)
 
     def test_no_arguments_listens_on_8080(self):
         with PacServer([]) as s:

@@ -1,10 +1,12 @@
 """pacserver reloads on SIGHUP and on file change; a bad config never replaces the good one being
-served (the reason is logged); a reload under load drops no request."""
+served (the reason is logged), an access log path that cannot be opened included; a reload under load
+drops no request."""
 import os
 import re
 import shutil
 import signal
 import threading
+import time
 import unittest
 
 from wpadkit_testlib import PacServer, http_get, source, temp_dir, write
@@ -12,7 +14,7 @@ from wpadkit_testlib import PacServer, http_get, source, temp_dir, write
 TEMPLATE = """
 [server]
 listen = ["127.0.0.1:0"]
-access_log = "off"
+access_log = "{access_log}"
 watch = true
 watch_interval_ms = 50
 
@@ -33,8 +35,20 @@ expect = "{expect}"
 """
 
 
-def config(proxy="proxy1.corp.example:3128", expect=None):
-    return TEMPLATE.format(proxy=proxy, expect=expect or f"PROXY {proxy}; DIRECT")
+def config(proxy="proxy1.corp.example:3128", expect=None, access_log="off"):
+    return TEMPLATE.format(proxy=proxy, expect=expect or f"PROXY {proxy}; DIRECT", access_log=access_log)
+
+
+def wpad_lines(path, count, timeout=10.0):
+    """The access log's /wpad.dat lines, once there are `count` (a line is written just after the
+    response, so it can trail the client by a moment)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with open(path) as f:
+            lines = [l for l in f if 'path="/wpad.dat"' in l]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.02)
 
 
 class PacServerReloadTest(unittest.TestCase):
@@ -87,6 +101,50 @@ class PacServerReloadTest(unittest.TestCase):
         _, _, metrics = http_get(self.server.url("/metrics"))
         self.assertIn(b'pacserver_reloads_total{result="failed"} 2', metrics)
         self.assertIn(b'pacserver_reloads_total{result="ok"} 1', metrics)
+
+    def test_access_log_path_changes_on_reload_and_one_that_cannot_be_opened_is_refused(self):
+        first = os.path.join(self.dir, "first.log")
+        waiter = self.wait_err(r"reloaded \(changed: ")
+        write(self.cfg, config(access_log=first))
+        waiter()
+        etag1, body1 = self.fetch()
+        self.assertIn("proxy1.corp.example:3128", body1)
+        self.assertEqual(len(wpad_lines(first, 1)), 1)
+
+        # A new path that cannot be opened: the whole reload is refused (the new proxy is not
+        # published either), the file and the reason are named, and the old log keeps logging.
+        bad = os.path.join(self.dir, "no-such-dir", "access.log")
+        waiter = self.wait_err(r"reload \(changed: .*\) failed; still serving generation 2")
+        write(self.cfg, config(proxy="proxy9.corp.example:8080", access_log=bad))
+        waiter()
+        self.server.wait_for_output(
+            re.escape(f"{bad}: cannot open the access log: No such file or directory "
+                      f"(server.access_log at {self.cfg}:4)"), stream="err")
+        self.assertEqual(self.fetch(), (etag1, body1))
+        self.assertEqual(len(wpad_lines(first, 2)), 2)
+        self.assertFalse(os.path.exists(os.path.dirname(bad)))
+        self.assertTrue(self.server.proc.poll() is None)
+
+        # SIGHUP with the same bad path: refused again, nothing lost.
+        waiter = self.wait_err(r"reload \(SIGHUP\) failed; still serving generation 2")
+        os.kill(self.server.proc.pid, signal.SIGHUP)
+        waiter()
+        self.assertEqual(self.fetch()[0], etag1)
+
+        # A path that opens: the new config and its log go live together; the old log stops.
+        second = os.path.join(self.dir, "second.log")
+        waiter = self.wait_err(r"reloaded \(changed: ")
+        write(self.cfg, config(proxy="proxy9.corp.example:8080", access_log=second))
+        waiter()
+        etag3, body3 = self.fetch()
+        self.assertIn("proxy9.corp.example:8080", body3)
+        lines = wpad_lines(second, 1)
+        self.assertEqual(len(lines), 1)
+        self.assertIn(f"version={etag3.strip(chr(34))}", lines[0])
+        self.assertEqual(len(wpad_lines(first, 4, timeout=0.5)), 3)
+        _, _, metrics = http_get(self.server.url("/metrics"))
+        self.assertIn(b'pacserver_reloads_total{result="failed"} 2', metrics)
+        self.assertIn(b'pacserver_reloads_total{result="ok"} 2', metrics)
 
     def test_sighup_reloads_and_keeps_last_modified_of_unchanged_content(self):
         _, h1, _ = http_get(self.server.url())
