@@ -3,6 +3,7 @@
 // result). The seam between the proxy and the PAC engine: the real one (pac_decisions.hpp) runs a PAC
 // on the asking I/O thread when that is bounded, else on pac::engine_pool worker threads; fixed_decisions answers one constant list (a hand-configured
 // proxy, SPEC point 4, and tests). Implementations are thread-safe: every I/O thread calls them.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +42,13 @@ class decision_source {
     (void)local;
     return std::nullopt;
   }
+
+  // For /metrics: decisions a cache answered, and calls evaluated on an I/O thread, since the start.
+  struct counters {
+    std::uint64_t cache_hits = 0;
+    std::uint64_t inline_evaluations = 0;
+  };
+  virtual counters count() const { return {}; }
 
   // True once a PAC (or a fixed list) is serving. While false, find_proxy may hold calls back until
   // one loads (the "wait" policy): callers bound their wait.

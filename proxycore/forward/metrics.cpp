@@ -29,7 +29,7 @@ void metrics::observe_pac_eval(std::chrono::microseconds d) {
   pac_sum_us_.fetch_add(static_cast<std::uint64_t>(d.count()), std::memory_order_relaxed);
 }
 
-std::string metrics::render(std::size_t bad_proxies) const {
+std::string metrics::render(std::size_t bad_proxies, const decision_source::counters& decisions) const {
   auto get = [](const auto& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
   std::string out;
   line(out, "wpadkit_proxy_requests_total", "counter", "Requests read from clients.", get(requests));
@@ -51,6 +51,11 @@ std::string metrics::render(std::size_t bad_proxies) const {
   line(out, "wpadkit_proxy_dns_lookups_total", "counter", "Names sent to the DNS resolver.", get(dns_lookups));
   line(out, "wpadkit_proxy_dns_table_hits_total", "counter", "Names answered by the static host table.",
        get(dns_table_hits));
+  line(out, "wpadkit_proxy_pac_cache_hits_total", "counter", "PAC decisions answered by the decision cache.",
+       static_cast<double>(decisions.cache_hits));
+  line(out, "wpadkit_proxy_pac_inline_evaluations_total", "counter",
+       "PAC calls evaluated on an I/O thread (the rest of the uncached ones ran on the PAC threads).",
+       static_cast<double>(decisions.inline_evaluations));
   line(out, "wpadkit_proxy_auth_failures_total", "counter",
        "Requests answered 407 because client authentication failed.", get(auth_failures));
   out += "# HELP wpadkit_proxy_responses_total Responses sent to clients, by status class.\n";

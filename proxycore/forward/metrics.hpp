@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "proxycore/forward/decision_source.hpp"
+
 namespace wpadkit::forward {
 
 class metrics {
@@ -31,7 +33,7 @@ class metrics {
   void observe_pac_eval(std::chrono::microseconds d);
 
   // Prometheus text; `bad_proxies` is the bad-proxy list's current size.
-  std::string render(std::size_t bad_proxies) const;
+  std::string render(std::size_t bad_proxies, const decision_source::counters& decisions) const;
 
  private:
   static constexpr std::array<double, 9> bucket_bounds_ = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,

@@ -250,4 +250,6 @@ std::uint64_t pac_decisions::cache_hits() const { return cache_->hits.load(); }
 
 std::uint64_t pac_decisions::inline_answers() const { return inline_answers_.load(); }
 
+decision_source::counters pac_decisions::count() const { return {cache_hits(), inline_answers()}; }
+
 }  // namespace wpadkit::forward

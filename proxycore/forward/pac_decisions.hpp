@@ -51,6 +51,7 @@ class pac_decisions final : public decision_source {
   std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host,
                                             thread_state* local) override;
   bool ready() const override;
+  counters count() const override;
 
   unsigned long version() const;   // 0 until the first load
   bool caching() const;            // whether the loaded script's decisions are cached

@@ -122,7 +122,7 @@ struct proxy_service::impl {
     } else if (path == "/metrics") {
       res.result(http::status::ok);
       res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      res.body() = state.stats.render(state.chooser.bad_count());
+      res.body() = state.stats.render(state.chooser.bad_count(), state.decisions->count());
     } else {
       res.result(http::status::not_found);
       res.body() = "unknown path '" + std::string(path) + "': the admin listener serves /metrics\n";
@@ -256,7 +256,7 @@ std::uint16_t proxy_service::admin_port() const { return impl_->admin_port; }
 const std::string& proxy_service::via_name() const { return impl_->state.via_name; }
 const metrics& proxy_service::stats() const { return impl_->state.stats; }
 std::string proxy_service::render_metrics() const {
-  return impl_->state.stats.render(impl_->state.chooser.bad_count());
+  return impl_->state.stats.render(impl_->state.chooser.bad_count(), impl_->state.decisions->count());
 }
 
 }  // namespace wpadkit::forward

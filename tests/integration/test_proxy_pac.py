@@ -1,11 +1,12 @@
 """pactool proxy driven by a real PAC: routing by the script, reload when the file changes and on SIGHUP,
 a PAC URL (and the policy while none is loaded), a script error as a 502 that says so, the access log,
-/metrics on the admin listener, and a graceful SIGTERM that lets a request in flight finish."""
+/metrics on the admin listener, calls evaluated on the I/O threads unless they look a name up, and a graceful SIGTERM that lets a request in flight finish."""
 import concurrent.futures
 import functools
 import http.server
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -127,6 +128,32 @@ class Operations(unittest.TestCase):
                 self.assertIn('wpadkit_proxy_responses_total{class="2xx"}', body)
                 self.assertIn("wpadkit_proxy_pac_eval_seconds_count", body)
                 self.assertEqual(curl(f"http://127.0.0.1:{proxy.admin_port}/nope")[0], 404)
+
+    def test_calls_without_lookups_run_inline_and_lookups_on_the_pac_threads(self):
+        dead = closed_port()
+        script = pac('if (host == "named.test")\n'
+                     '  return isInNet(dnsResolve(host), "127.0.0.0", "255.0.0.0") ? "DIRECT" : "PROXY 127.0.0.1:%d";\n'
+                     'return "DIRECT";' % dead)
+
+        def metric(body, name):
+            m = re.search(r"^%s (\d+)" % name, body, re.M)
+            return int(m.group(1)) if m else None
+
+        with EchoOrigin() as origin, lib.temp_dir() as d:
+            path = lib.write(os.path.join(d, "proxy.pac"), script)
+            for flags, inline in ((), True), (("--no-inline-pac",), False):
+                with ProxyUnderTest("--pac", path, "--offline", "--dns", "named.test=127.0.0.1",
+                                    "--no-decision-cache", "--admin", "127.0.0.1:0", *flags) as proxy:
+                    for _ in range(4):
+                        self.assertEqual(curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/x")[0], 200)
+                    # Needs a lookup: abandoned inline, resolved on the PAC threads (a wrong inline answer,
+                    # dnsResolve without DNS, would route to the dead proxy: 502).
+                    for _ in range(2):
+                        self.assertEqual(curl("-x", proxy.url, f"http://named.test:{origin.port}/y")[0], 200)
+                    body = curl(f"http://127.0.0.1:{proxy.admin_port}/metrics")[2]
+                    self.assertEqual(metric(body, "wpadkit_proxy_pac_cache_hits_total"), 0)
+                    evaluated = metric(body, "wpadkit_proxy_pac_inline_evaluations_total")
+                    self.assertEqual(evaluated, 4 if inline else 0, body)
 
     def test_sigterm_lets_the_request_in_flight_finish(self):
         with EchoOrigin() as origin:
