@@ -11,7 +11,10 @@
 # decides throughput once the proxy has cores of its own, so its ratio is printed beside them.
 #
 # Our proxy runs with one I/O thread, as each peer has one worker (OURS_FLAGS overrides its flags).
-# Usage: [OURS_FLAGS=...] bench/proxy_throughput/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
+# wrk runs WRK_THREADS threads (default 2) with 64 connections; a "direct" turn (wrk straight to the
+# origin) shows what the client and origin manage without a proxy, which must exceed every proxy's
+# rate for the turns to measure the proxies.
+# Usage: [OURS_FLAGS=...] [WRK_THREADS=N] bench/proxy_throughput/run.sh [BUILD_DIR] [SECONDS_PER_TURN] [ROUNDS]
 # Needs: root (apt-get for missing peers: wrk, nginx-light, squid; squid drops to `proxy`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -72,19 +75,23 @@ done
 got=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$rproxy/small.txt")
 [ "${got##* }" = 200 ] || { echo "nginx reverse proxy answered: $got" >&2; exit 1; }
 hz=$(getconf CLK_TCK)
+wrk_threads=${WRK_THREADS:-2}
+echo "wrk: $wrk_threads threads, 64 connections, ${secs}s turns; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # $1 url, $2 script or "", then the pids whose CPU is the proxy's. Prints "req/s requests cpu_ticks".
 rate() {
   local url=$1 script=$2 out before after
   shift 2
   before=$(cpu_ticks "$@")
-  if [ -n "$script" ]; then out=$(wrk -t2 -c64 -d"${secs}s" -s "$script" "$url"); else out=$(wrk -t2 -c64 -d"${secs}s" "$url"); fi
+  if [ -n "$script" ]; then out=$(wrk -t"$wrk_threads" -c64 -d"${secs}s" -s "$script" "$url")
+  else out=$(wrk -t"$wrk_threads" -c64 -d"${secs}s" "$url"); fi
   after=$(cpu_ticks "$@")
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/requests in/ {print $1}') $((after - before))"
 }
 declare -A total reqs ticks
 for r in $(seq 1 "$rounds"); do
-  for peer in ours ours_nocache ours_pool squid nginx_rp; do
+  for peer in direct ours ours_nocache ours_pool squid nginx_rp; do
     case $peer in
+      direct) v=$(rate "http://127.0.0.1:$origin/small.txt" "" "$(cat "$tmp/nginx.pid")") ;;
       ours) v=$(rate "http://127.0.0.1:$ours" "$tmp/fwd.lua" "$ours_pid") ;;
       ours_nocache) v=$(rate "http://127.0.0.1:$ours_nc" "$tmp/fwd.lua" "$ours_nc_pid") ;;
       ours_pool) v=$(rate "http://127.0.0.1:$ours_pool" "$tmp/fwd.lua" "$ours_pool_pid") ;;
@@ -98,16 +105,17 @@ for r in $(seq 1 "$rounds"); do
     ticks[$peer]=$(( ${ticks[$peer]:-0} + ${t:-0} ))
   done
 done
-python3 - "$hz" "${total[ours]}" "${total[ours_nocache]}" "${total[ours_pool]}" "${total[squid]}" \
+python3 - "$hz" "${total[direct]}" "${total[ours]}" "${total[ours_nocache]}" "${total[ours_pool]}" "${total[squid]}" \
   "${total[nginx_rp]}" "${reqs[ours]}" "${ticks[ours]}" "${reqs[ours_nocache]}" "${ticks[ours_nocache]}" \
   "${reqs[ours_pool]}" "${ticks[ours_pool]}" "${reqs[squid]}" "${ticks[squid]}" \
   "${reqs[nginx_rp]}" "${ticks[nginx_rp]}" <<'PY'
 import sys
 hz = float(sys.argv[1])
-ours, nocache, pool, squid, nginx = (float(x) for x in sys.argv[2:7])
-n = [float(x) for x in sys.argv[7:]]
+direct, ours, nocache, pool, squid, nginx = (float(x) for x in sys.argv[2:8])
+n = [float(x) for x in sys.argv[8:]]
 us = [n[i + 1] / hz * 1e6 / max(n[i], 1) for i in range(0, 10, 2)]  # CPU us per request
 print("throughput (shared cores):")
+print(f"  direct (no proxy)     {direct / max(1, ours):.2f}x ours  (the client and origin alone)")
 print(f"  ours/squid            {ours / squid:.2f}  (target >= 3)")
 print(f"  ours/nginx-reverse    {ours / nginx:.2f}  (target >= 0.8)")
 print(f"  no-cache/squid        {nocache / squid:.2f}  (no-cache: evaluated on the I/O thread)")
