@@ -41,7 +41,9 @@ struct key_equal {
 
 struct pac_decisions::cache_state {
   std::mutex mutex;
-  bool enabled = false;
+  // Written under the mutex; also read without it, so that a script whose decisions are not cached
+  // costs no lock per request (the answer is re-checked under the lock).
+  std::atomic<bool> enabled{false};
   unsigned long version = 0;
   std::size_t max_entries = 0;
   std::unordered_map<std::string, std::string, key_hash, key_equal> entries;
@@ -189,6 +191,7 @@ void pac_decisions::refill_inline_stock(const pac::engine_pool& pool) {
 
 std::optional<std::string> pac_decisions::cached(const std::string& url, const std::string& host) {
   auto& cache = *cache_;  // cache_ itself is never replaced
+  if (!cache.enabled.load(std::memory_order_relaxed)) return std::nullopt;
   std::lock_guard lock(cache.mutex);
   if (!cache.enabled) return std::nullopt;
   auto it = cache.entries.find(key_parts{url, host});
@@ -200,6 +203,7 @@ std::optional<std::string> pac_decisions::cached(const std::string& url, const s
 void pac_decisions::store(unsigned long version, const std::string& url, const std::string& host,
                           const std::string& r) {
   auto& cache = *cache_;
+  if (!cache.enabled.load(std::memory_order_relaxed)) return;
   std::lock_guard lock(cache.mutex);
   if (!cache.enabled || cache.version != version) return;
   if (cache.entries.size() >= cache.max_entries) cache.entries.clear();
