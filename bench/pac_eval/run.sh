@@ -4,11 +4,13 @@
 # after checking that all three give the same 1,000 answers. Prints the ratios (targets: ≥15× over
 # pac-resolver, ≥50× over pacparser) and the p50/p99 latency of one evaluation of a 20-rule PAC
 # (target p99 < 50 µs). Then the time to load a large PAC into an engine pool (pac_pool_load_bench:
-# one compile shared by the workers, against every worker compiling as the pool did before).
+# one compile shared by the workers, against every worker compiling as the pool did before), and
+# the CPU time of one engine::load, from a compiled_pac and from the text, of small.pac and large.pac
+# (pac_engine_load_bench).
 #
 # Usage: bench/pac_eval/run.sh [BUILD_DIR]     (default: build; configured if missing)
 # Env:   SECONDS_PER_TURN (default 5), ROUNDS (default 3), LATENCY_COUNT (default 200000),
-#        POOL_THREADS (default 4), POOL_ROUNDS (default 5)
+#        POOL_THREADS (default 4), POOL_ROUNDS (default 5), LOAD_ROUNDS (default 5)
 # Peers: installs Debian python3-pacparser (apt-get, needs root) and, with npm, pac-resolver and
 #        quickjs-wasi into bench/.peers/ (gitignored) when they are missing.
 set -euo pipefail
@@ -37,9 +39,10 @@ export PAC_PEERS_DIR="$peers"
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build" --target pac_eval_bench pac_pool_load_bench >/dev/null
+cmake --build "$build" --target pac_eval_bench pac_pool_load_bench pac_engine_load_bench >/dev/null
 ours="$build/bench/pac_eval/pac_eval_bench"
 pool_load="$build/bench/pac_eval/pac_pool_load_bench"
+engine_load="$build/bench/pac_eval/pac_engine_load_bench"
 
 # --- inputs ------------------------------------------------------------------------------------
 dir=$(mktemp -d)
@@ -106,4 +109,9 @@ echo "  p99 target < 50 us: $(awk -v p="$p99" 'BEGIN { print (p < 50) ? "meets" 
 # --- loading a large PAC into a pool of workers ------------------------------------------------
 echo
 "$pool_load" "$dir/large.pac" "${POOL_THREADS:-4}" "${POOL_ROUNDS:-5}"
+
+# --- loading one engine ------------------------------------------------------------------------
+echo
+"$engine_load" "$dir/small.pac" "${LOAD_ROUNDS:-5}"
+"$engine_load" "$dir/large.pac" "${LOAD_ROUNDS:-5}"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
