@@ -11,10 +11,13 @@
 
 #include <idn2.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
+#include "proxycore/base/limits.hpp"
 #include "proxycore/pac/natives.hpp"
 #include "proxycore/pac/pac_library.hpp"
 
@@ -530,11 +533,58 @@ std::optional<std::string> idna_to_ascii(std::string_view utf8_host) {
   return result;
 }
 
-duk_ret_t install_builtins(duk_context* ctx, void*) {
-  duk_push_global_stash(ctx);
+namespace {
+
+// [] -> [bytecode buffer]: the library expression compiled and dumped (nothing of it runs).
+duk_ret_t compile_library(duk_context* ctx, void*) {
   duk_push_string(ctx, pac_library_js);
   duk_push_literal(ctx, "pac-library.js");
   duk_compile(ctx, DUK_COMPILE_EVAL);
+  duk_dump_function(ctx);
+  return 1;
+}
+
+result<std::vector<unsigned char>> make_library_bytecode() {
+  // A heap of its own, used once: the library is small, the bounds are the defaults of a load.
+  auto heap = duk_heap::create(limits::pac_memory_bytes);
+  if (!heap) return heap.error();
+  heap->begin(limits::pac_load_timeout);
+  bool ok = heap->safe_call(&compile_library, nullptr, 0, 1);
+  heap->end();
+  if (!ok) return heap->take_error(errc::pac_load, "PAC helper library");
+  duk_size_t size = 0;
+  auto* bytes = static_cast<const unsigned char*>(duk_get_buffer(heap->ctx(), -1, &size));
+  std::vector<unsigned char> out(bytes, bytes + size);
+  duk_pop(heap->ctx());
+  return out;
+}
+
+// Made at the first successful call and never changed after; the atomic publishes it
+// (acquire/release), the mutex makes one compile at a time. A failure is not kept: the next call
+// tries again. Never freed, on purpose: a thread still loading an engine while the process exits
+// must not find it destroyed (it stays reachable through the pointer, so no leak is reported).
+std::mutex library_mu;
+std::atomic<const std::vector<unsigned char>*> library_code{nullptr};
+
+}  // namespace
+
+result<const std::vector<unsigned char>*> library_bytecode() {
+  if (const auto* code = library_code.load(std::memory_order_acquire)) return code;
+  std::lock_guard lock(library_mu);
+  if (const auto* code = library_code.load(std::memory_order_relaxed)) return code;
+  auto made = make_library_bytecode();
+  if (!made) return made.error();
+  const auto* code = new const std::vector<unsigned char>(std::move(*made));
+  library_code.store(code, std::memory_order_release);
+  return code;
+}
+
+duk_ret_t install_builtins(duk_context* ctx, void* arg) {
+  const auto* library = static_cast<const std::vector<unsigned char>*>(arg);
+  duk_push_global_stash(ctx);
+  void* buf = duk_push_fixed_buffer(ctx, library->size());
+  std::memcpy(buf, library->data(), library->size());
+  duk_load_function(ctx);
   duk_call(ctx, 0);  // [stash library]
   for (int id = 0; id < h_count; ++id) {
     if (duk_get_prop_string(ctx, -1, helper_names[id])) {

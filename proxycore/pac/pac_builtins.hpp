@@ -41,8 +41,15 @@ struct builtins_state {
   const std::vector<dns::address>& my_addresses();
 };
 
+// The JavaScript helper library (pac_library.cpp) as Duktape bytecode: compiled once per process,
+// on a heap of its own, at the first call that succeeds (thread-safe; a failure is not kept, the next
+// call tries again), then immutable and shared by every heap until the process exits. Errors: pac_memory or pac_load, which only a
+// machine out of memory can cause.
+result<const std::vector<unsigned char>*> library_bytecode();
+
 // Defines every helper as a global. Safe-call body: heap.udata().owner must point to the state.
-// `arg` is unused. Leaves nothing on the stack.
+// `arg` points to the library's bytecode (library_bytecode()), which is loaded, not compiled, in the
+// heap. Leaves nothing on the stack.
 duk_ret_t install_builtins(duk_context* ctx, void* arg);
 
 // IDNA (UTS #46, non-transitional) to punycode, as Chromium's GetHostnameArgument does for a

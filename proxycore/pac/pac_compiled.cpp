@@ -1,7 +1,7 @@
-// pac::compiled_pac — see pac_compiled.hpp. The program is compiled on a scratch heap (no helpers
-// are needed to compile, only to run) and dumped with duk_dump_function; engines load it with
-// duk_load_function (pac_engine.cpp). Compiling and dumping both recurse per nesting level, so both
-// run on the big compile stack.
+// pac::compiled_pac — see pac_compiled.hpp. compile() compiles the program on a scratch heap (no
+// helpers are needed to compile, only to run; engine::load(text) uses the engine's own heap instead)
+// and dumps it with duk_dump_function; engines load it with duk_load_function (pac_engine.cpp).
+// Compiling and dumping both recurse per nesting level, so both run on the big compile stack.
 #include "proxycore/pac/pac_compiled.hpp"
 
 #include <array>
@@ -73,29 +73,40 @@ result<std::vector<unsigned char>> compile_to_bytecode(duk_heap& heap, const std
 
 }  // namespace
 
-result<std::shared_ptr<const compiled_pac>> compiled_pac::compile(std::string_view pac_text,
-                                                                  std::string source_name,
-                                                                  const engine_options& options) {
-  if (pac_text.size() > options.max_pac_bytes) {
-    return error(errc::pac_too_large, "the PAC script is " + std::to_string(pac_text.size()) +
-                                          " bytes, over the limit of " +
-                                          std::to_string(options.max_pac_bytes) + " bytes")
-        .at(source_name);
-  }
-  auto heap = duk_heap::create(options.memory_limit);
-  if (!heap) return heap.error();
+std::optional<error> compiled_pac::too_large(std::string_view pac_text,
+                                             const std::string& source_name,
+                                             const engine_options& options) {
+  if (pac_text.size() <= options.max_pac_bytes) return std::nullopt;
+  return error(errc::pac_too_large, "the PAC script is " + std::to_string(pac_text.size()) +
+                                        " bytes, over the limit of " +
+                                        std::to_string(options.max_pac_bytes) + " bytes")
+      .at(source_name);
+}
 
+result<std::shared_ptr<const compiled_pac>> compiled_pac::compile_on(duk_heap& heap,
+                                                                     std::string_view pac_text,
+                                                                     std::string source_name,
+                                                                     const engine_options& options) {
   std::shared_ptr<compiled_pac> out(new compiled_pac());
   out->source_name_ = std::move(source_name);
   out->reads_clock_or_address_ = references_clock_or_address(pac_text);
-  std::optional<result<std::vector<unsigned char>>> code;
-  detail::run_on_big_stack([&] {
-    code.emplace(compile_to_bytecode(*heap, prepass(pac_text, {.bind_globals = true}), pac_text,
-                                     out->source_name_, options.load_timeout));
-  });
-  if (!*code) return code->error();
-  out->bytecode_ = std::move(**code);
+  auto code = compile_to_bytecode(heap, prepass(pac_text, {.bind_globals = true}), pac_text,
+                                  out->source_name_, options.load_timeout);
+  if (!code) return code.error();
+  out->bytecode_ = std::move(*code);
   return std::shared_ptr<const compiled_pac>(std::move(out));
+}
+
+result<std::shared_ptr<const compiled_pac>> compiled_pac::compile(std::string_view pac_text,
+                                                                  std::string source_name,
+                                                                  const engine_options& options) {
+  if (auto e = too_large(pac_text, source_name, options)) return std::move(*e);
+  auto heap = duk_heap::create(options.memory_limit);
+  if (!heap) return heap.error();
+  std::optional<result<std::shared_ptr<const compiled_pac>>> out;
+  detail::run_on_big_stack(
+      [&] { out.emplace(compile_on(*heap, pac_text, std::move(source_name), options)); });
+  return std::move(*out);
 }
 
 }  // namespace wpadkit::pac

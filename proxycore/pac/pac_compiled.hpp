@@ -16,6 +16,7 @@
 //
 // Immutable once made: share it between threads (std::shared_ptr<const compiled_pac>).
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,8 @@
 #include "proxycore/pac/pac_engine.hpp"
 
 namespace wpadkit::pac {
+
+class duk_heap;  // duk_heap.hpp
 
 class compiled_pac {
  public:
@@ -43,6 +46,18 @@ class compiled_pac {
  private:
   friend class engine;  // the only reader of the bytecode
   compiled_pac() = default;
+
+  // compile()'s size check: the error for a text over options.max_pac_bytes, if it is.
+  static std::optional<error> too_large(std::string_view pac_text, const std::string& source_name,
+                                        const engine_options& options);
+  // compile() after its size check, on a heap the caller owns, on the caller's stack (which must be
+  // the big compile stack, pac_big_stack.hpp). engine::load(text) compiles so on the heap the engine
+  // then keeps, instead of on a scratch heap of its own: the program and its dump are popped
+  // afterwards, and refcounting frees them at once.
+  static result<std::shared_ptr<const compiled_pac>> compile_on(duk_heap& heap,
+                                                                std::string_view pac_text,
+                                                                std::string source_name,
+                                                                const engine_options& options);
 
   std::string source_name_;
   std::vector<unsigned char> bytecode_;  // duk_dump_function of the program, made by compile()

@@ -1,12 +1,18 @@
 // Tests for pac::compiled_pac: one compile, many engines; what survives Duktape's bytecode dump
 // (line numbers of runtime errors inside FindProxyForURL and nested functions, fileName, function
 // names, named function expressions); compile errors exactly as engine::load reports them; engines
-// loaded from one script keep separate globals; a pool's workers all report the same lines.
+// loaded from one script keep separate globals; a pool's workers all report the same lines; the
+// helper library's bytecode is made once and shared; small and large deeply nested programs load.
 #include "proxycore/pac/pac_compiled.hpp"
 
 #include <catch2/catch.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "proxycore/dns/fixed_resolver.hpp"
+#include "proxycore/pac/pac_builtins.hpp"
 #include "proxycore/pac/pac_engine_pool.hpp"
 
 using namespace wpadkit;
@@ -180,4 +186,94 @@ TEST_CASE("engine_pool: every worker reports runtime errors at the script's line
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().line == 3);
   CHECK(r.error().where == "next.pac");
+}
+
+TEST_CASE("compiled_pac: the helper library is compiled once per process, then shared by every heap") {
+  // Asked from several threads at once: one compile, the same immutable bytecode for all.
+  std::vector<const std::vector<unsigned char>*> seen(4, nullptr);
+  std::vector<std::thread> askers;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    askers.emplace_back([&seen, i] {
+      auto code = detail::library_bytecode();
+      if (code) seen[i] = *code;
+    });
+  }
+  for (auto& t : askers) t.join();
+  REQUIRE(seen[0] != nullptr);
+  CHECK_FALSE(seen[0]->empty());
+  for (auto* p : seen) CHECK(p == seen[0]);
+  auto again = detail::library_bytecode();
+  REQUIRE(again.has_value());
+  CHECK(*again == seen[0]);
+
+  // The library's functions, loaded from that bytecode, behave and report as compiled from source:
+  // a JavaScript reference implementation (dnsDomainIs with a non-string) throws its TypeError at
+  // the PAC's line; a JavaScript date helper answers from the injected clock.
+  auto c = compile_ok(
+      "function FindProxyForURL(u, h) {\n"
+      "  if (h == 'lib') return dnsDomainIs(undefined, 'x');\n"
+      "  return weekdayRange('SUN', 'SAT') ? 'DIRECT' : 'PROXY p:1';\n"
+      "}\n");
+  auto e = load_ok(*c);
+  auto r = e.find_proxy("http://a/", "a");
+  REQUIRE(r.has_value());
+  CHECK(r->result == "DIRECT");
+  auto thrown = e.find_proxy("http://lib/", "lib");
+  REQUIRE_FALSE(thrown.has_value());
+  CHECK(thrown.error().is(errc::pac_exception));
+  CHECK_THAT(thrown.error().message, Catch::StartsWith("TypeError"));
+  CHECK(thrown.error().line == 2);
+}
+
+namespace {
+
+// A PAC whose FindProxyForURL nests `depth` function expressions, the innermost returning "DIRECT".
+std::string nested_pac(int depth) {
+  std::string s = "function FindProxyForURL(u, h) {\n  return ";
+  for (int i = 0; i < depth; ++i) s += "(function () { return ";
+  s += "'DIRECT'";
+  for (int i = 0; i < depth; ++i) s += "; })()";
+  s += ";\n}\n";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("compiled_pac: deeply nested programs load, below and above the caller's-stack size") {
+  // 500 levels (about 50 KB of bytecode) stay under the 64 KiB that load on the caller's stack
+  // (pac_engine.cpp); 3,000 (about 300 KB) go over it and load on the big stack. Both answer, from
+  // the compiled script and from the text, on a thread with the default stack.
+  for (int depth : {500, 3000}) {
+    CAPTURE(depth);
+    std::string text = nested_pac(depth);
+    std::optional<result<std::string>> from_compiled, from_text;
+    std::thread t([&] {
+      auto c = compiled_pac::compile(text, "script.pac");
+      if (!c) {
+        from_compiled.emplace(c.error());
+        return;
+      }
+      auto e = engine::load(**c, env());
+      if (!e) {
+        from_compiled.emplace(e.error());
+      } else {
+        auto r = e->find_proxy("http://a/", "a");
+        from_compiled.emplace(r ? result<std::string>(r->result) : result<std::string>(r.error()));
+      }
+      auto e2 = engine::load(text, "script.pac", env());
+      if (!e2) {
+        from_text.emplace(e2.error());
+      } else {
+        auto r = e2->find_proxy("http://a/", "a");
+        from_text.emplace(r ? result<std::string>(r->result) : result<std::string>(r.error()));
+      }
+    });
+    t.join();
+    REQUIRE(from_compiled.has_value());
+    REQUIRE(from_text.has_value());
+    if (!*from_compiled) FAIL(from_compiled->error().to_string());
+    if (!*from_text) FAIL(from_text->error().to_string());
+    CHECK(**from_compiled == "DIRECT");
+    CHECK(**from_text == "DIRECT");
+  }
 }

@@ -1,13 +1,15 @@
 // pac::engine — see pac_engine.hpp. Load = the script compiled to bytecode (pac_compiled.hpp: the
-// pre-pass, then Duktape's compiler), a fresh capped heap, the helper library, then the bytecode
-// loaded and its top level run once; a call = one protected call of the global FindProxyForURL
-// (looked up at each call, as Chromium does, so a script that reassigns it is honoured).
+// pre-pass, then Duktape's compiler), a fresh capped heap, the helper library (its bytecode, compiled
+// once per process: pac_builtins.hpp), then the bytecode loaded and its top level run once; a call =
+// one protected call of the global FindProxyForURL (looked up at each call, as Chromium does, so a
+// script that reassigns it is honoured).
 //
 // Error texts follow Chromium's where it has one ("FindProxyForURL is undefined or not a function.",
 // "FindProxyForURL() did not return a string.", "... returned a non-ASCII string").
 #include "proxycore/pac/pac_engine.hpp"
 
 #include <cstring>
+#include <optional>
 
 #include "proxycore/pac/duk_heap.hpp"
 #include "proxycore/pac/pac_big_stack.hpp"
@@ -101,6 +103,9 @@ const char* type_name(duk_context* ctx, duk_idx_t idx) {
   }
 }
 
+// Programs up to this size load on the caller's stack (engine::load_on).
+constexpr std::size_t small_program_bytes = 64 * 1024;
+
 }  // namespace
 
 struct engine::impl {
@@ -139,19 +144,41 @@ result<engine> engine::load(std::string_view pac_text, std::string source_name, 
                             engine_options options) {
   // The environment is checked first, so that a broken set-up is not reported as the script's fault.
   if (!env.resolver) return error(errc::config, "the PAC environment has no DNS resolver");
-  auto script = compiled_pac::compile(pac_text, std::move(source_name), options);
-  if (!script) return script.error();
-  return load(**script, std::move(env), options);
+  if (auto e = compiled_pac::too_large(pac_text, source_name, options)) return std::move(*e);
+  auto library = detail::library_bytecode();
+  if (!library) return library.error();
+  // The script compiles on the heap the engine keeps (no scratch heap), then loads from its own
+  // bytecode there, as from a compiled_pac: a single engine's errors and a pool's cannot differ.
+  auto heap = duk_heap::create(options.memory_limit);
+  if (!heap) return heap.error();
+  std::optional<result<engine>> out;
+  detail::run_on_big_stack([&] {
+    auto script = compiled_pac::compile_on(*heap, pac_text, std::move(source_name), options);
+    if (!script) {
+      out.emplace(script.error());
+      return;
+    }
+    out.emplace(load_on(std::move(*heap), **script, std::move(env), options, **library, true));
+  });
+  return std::move(*out);
 }
 
 result<engine> engine::load(const compiled_pac& script, environment env, engine_options options) {
   if (!env.resolver) return error(errc::config, "the PAC environment has no DNS resolver");
+  auto library = detail::library_bytecode();
+  if (!library) return library.error();
+  auto heap = duk_heap::create(options.memory_limit);
+  if (!heap) return heap.error();
+  return load_on(std::move(*heap), script, std::move(env), options, **library, false);
+}
+
+result<engine> engine::load_on(duk_heap&& heap, const compiled_pac& script, environment env,
+                               const engine_options& options,
+                               const std::vector<unsigned char>& library, bool on_big_stack) {
   if (!env.time) env.time = system_clock();
   if (!env.local) env.local = probed_local_addresses(env.resolver);
 
-  auto heap = duk_heap::create(options.memory_limit);
-  if (!heap) return heap.error();
-  auto p = std::make_unique<impl>(std::move(*heap));
+  auto p = std::make_unique<impl>(std::move(heap));
   p->env = std::move(env);
   p->options = options;
   p->source_name = script.source_name();
@@ -163,14 +190,26 @@ result<engine> engine::load(const compiled_pac& script, environment env, engine_
   p->reads_clock_or_address = script.reads_clock_or_local_address();
 
   p->heap.begin(options.load_timeout);
-  bool installed = p->heap.safe_call(&detail::install_builtins, nullptr, 0, 1);
+  bool installed = p->heap.safe_call(&detail::install_builtins,
+                                     const_cast<std::vector<unsigned char>*>(&library), 0, 1);
   p->heap.end();
   if (!installed) return p->heap.take_error(errc::pac_load, "PAC helper library");
   duk_pop(p->heap.ctx());
 
+  // Loading recurses per nested function, like compiling, so a program that may nest deeply loads
+  // (and runs its top level, as it did with the compile before) on the big stack. A small one cannot
+  // nest deeply: every function takes at least 64 bytes of bytecode (its counts, lines, flags, one
+  // instruction, name, file name, line table, variable map and formals, and the closure instruction
+  // in its parent; measured: 74 bytes per level of empty nested function expressions), so within
+  // small_program_bytes it nests at most 1,024 deep, and 1,000 levels load within 256 KiB of stack
+  // (measured). It loads on the caller's stack, which must be large enough for find_proxy anyway, and
+  // saves starting a thread.
   result<void> ran;
-  // Loading recurses per nested function, like compiling; the top level ran there before, too.
-  detail::run_on_big_stack([&] { ran = p->run_program(script.bytecode_); });
+  if (on_big_stack || script.bytecode_.size() <= small_program_bytes) {
+    ran = p->run_program(script.bytecode_);
+  } else {
+    detail::run_on_big_stack([&] { ran = p->run_program(script.bytecode_); });
+  }
   if (!ran) return ran.error();
   if (auto r = p->check_entrypoint(); !r) return r.error();
   return engine(std::move(p));

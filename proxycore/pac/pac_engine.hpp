@@ -55,6 +55,7 @@ struct evaluation {
 };
 
 class compiled_pac;  // pac_compiled.hpp
+class duk_heap;      // duk_heap.hpp
 
 class engine {
  public:
@@ -91,6 +92,11 @@ class engine {
  private:
   struct impl;
   explicit engine(std::unique_ptr<impl> p);
+  // Both loads end here, once the heap exists: the helpers, then the program. `on_big_stack`: the
+  // caller already runs on the big compile stack (pac_big_stack.hpp).
+  static result<engine> load_on(duk_heap&& heap, const compiled_pac& script, environment env,
+                                const engine_options& options,
+                                const std::vector<unsigned char>& library, bool on_big_stack);
   std::unique_ptr<impl> impl_;
 };
 
