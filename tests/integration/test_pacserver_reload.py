@@ -39,6 +39,13 @@ def config(proxy="proxy1.corp.example:3128", expect=None, access_log="off"):
     return TEMPLATE.format(proxy=proxy, expect=expect or f"PROXY {proxy}; DIRECT", access_log=access_log)
 
 
+def replace(path, text):
+    """Writes `path` whole, by rename: the watcher never sees it truncated, so every reload counted
+    is one the test asked for."""
+    write(path + ".tmp", text)
+    os.replace(path + ".tmp", path)
+
+
 def wpad_lines(path, count, timeout=10.0):
     """The access log's /wpad.dat lines, once there are `count` (a line is written just after the
     response, so it can trail the client by a moment)."""
@@ -105,7 +112,7 @@ class PacServerReloadTest(unittest.TestCase):
     def test_access_log_path_changes_on_reload_and_one_that_cannot_be_opened_is_refused(self):
         first = os.path.join(self.dir, "first.log")
         waiter = self.wait_err(r"reloaded \(changed: ")
-        write(self.cfg, config(access_log=first))
+        replace(self.cfg, config(access_log=first))
         waiter()
         etag1, body1 = self.fetch()
         self.assertIn("proxy1.corp.example:3128", body1)
@@ -115,7 +122,7 @@ class PacServerReloadTest(unittest.TestCase):
         # published either), the file and the reason are named, and the old log keeps logging.
         bad = os.path.join(self.dir, "no-such-dir", "access.log")
         waiter = self.wait_err(r"reload \(changed: .*\) failed; still serving generation 2")
-        write(self.cfg, config(proxy="proxy9.corp.example:8080", access_log=bad))
+        replace(self.cfg, config(proxy="proxy9.corp.example:8080", access_log=bad))
         waiter()
         self.server.wait_for_output(
             re.escape(f"{bad}: cannot open the access log: No such file or directory "
@@ -134,7 +141,7 @@ class PacServerReloadTest(unittest.TestCase):
         # A path that opens: the new config and its log go live together; the old log stops.
         second = os.path.join(self.dir, "second.log")
         waiter = self.wait_err(r"reloaded \(changed: ")
-        write(self.cfg, config(proxy="proxy9.corp.example:8080", access_log=second))
+        replace(self.cfg, config(proxy="proxy9.corp.example:8080", access_log=second))
         waiter()
         etag3, body3 = self.fetch()
         self.assertIn("proxy9.corp.example:8080", body3)
