@@ -84,7 +84,7 @@ class PacServerReloadTest(unittest.TestCase):
 
         # A golden case that no longer holds: refused, named by file:line, old version kept.
         waiter = self.wait_err(r"reload \(changed: .*\) failed")
-        write(self.cfg, config(expect="DIRECT"))
+        replace(self.cfg, config(expect="DIRECT"))
         waiter()
         line = self.server.wait_for_output(r"pacserver\.toml:\d+: variants\.default\.cases\[0\]",
                                            stream="err")
@@ -93,14 +93,14 @@ class PacServerReloadTest(unittest.TestCase):
 
         # TOML syntax error: refused with line and column.
         waiter = self.wait_err(r"reload \(changed: .*\) failed")
-        write(self.cfg, config() + "\n[broken\n")
+        replace(self.cfg, config() + "\n[broken\n")
         waiter()
         self.server.wait_for_output(r"pacserver\.toml:\d+:\d+: ", stream="err")
         self.assertEqual(self.fetch()[0], etag1)
 
         # A good new version goes live.
         waiter = self.wait_err(r"reloaded \(changed: ")
-        write(self.cfg, config(proxy="proxy9.corp.example:8080"))
+        replace(self.cfg, config(proxy="proxy9.corp.example:8080"))
         waiter()
         etag2, body2 = self.fetch()
         self.assertNotEqual(etag2, etag1)
