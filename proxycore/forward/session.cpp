@@ -144,7 +144,8 @@ class session {
   asio::awaitable<step> exchange(request_parser& p, const proxy_server& hop,
                                  std::unique_ptr<upstream_connection> up, bool& keep,
                                  std::string& why);
-  asio::awaitable<bool> relay_response(request_parser& p, std::unique_ptr<upstream_connection> up);
+  asio::awaitable<bool> relay_response(request_parser& p, std::unique_ptr<upstream_connection> up,
+                                       bool client_keep);
   asio::awaitable<bool> tunnel(request_parser& p, const request_target& t, const proxy_list& list);
   asio::awaitable<void> relay_tunnel();
   asio::awaitable<bool> all_failed(request_parser& p, const proxy_list& list,
@@ -565,7 +566,7 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
     co_return step::finished;
   }
   s_.chooser.mark_good(hop.to_pac_string());
-  keep = co_await relay_response(p, std::move(up)) && keep;
+  keep = co_await relay_response(p, std::move(up), keep) && keep;
   // The serializers refer to this request and its response: drop them with them.
   exchange_->request_writer.reset();
   exchange_->response_writer.reset();
@@ -581,7 +582,11 @@ response_parser& session::new_response_parser(http::verb method) {
   return rp;
 }
 
-asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr<upstream_connection> up) {
+// `client_keep`: whether the client's request asked to keep the connection (read before its own
+// Connection header was replaced by ours for the hop), so that a client that sent "close" gets
+// "Connection: close" in the response (RFC 9112 §9.6).
+asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr<upstream_connection> up,
+                                              bool client_keep) {
   auto& req = p.get();
   response_parser* rp = &*exchange_->response;
   // Interim 1xx responses (other than 101, which needs an Upgrade we never forward) pass through.
@@ -600,12 +605,13 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
     if (rec) co_return co_await fail(p, http::status::bad_gateway, "invalid response: " + rec.message());
   }
   auto& res = rp->get();
-  const bool upstream_reusable = res.keep_alive() && !rp->need_eof();
+  const bool until_close = rp->need_eof();
+  const bool upstream_reusable = res.keep_alive() && !until_close;
   // A body that ends when the server closes (no length, not chunked) is re-chunked for an HTTP/1.1
   // client, whose connection then stays open; as an HTTP/1.1 intermediary we send our own version
   // (RFC 9110 §2.5), which chunked framing needs.
-  const bool rechunk = rp->need_eof() && req.version() >= 11;
-  bool keep = req.keep_alive() && (!rp->need_eof() || rechunk) && !s_.stopping.load();
+  const bool rechunk = until_close && req.version() >= 11;
+  bool keep = client_keep && (!until_close || rechunk) && !s_.stopping.load();
   strip_hop_by_hop(res.base(), false);
   append_via(res.base(), res.version(), s_.via_name);
   if (req.version() < 11 && res.chunked()) {

@@ -56,6 +56,8 @@ class DirectForwarding(unittest.TestCase):
         req = (f"GET / HTTP/1.1\r\nHost: origin.test:{self.origin.port}\r\nConnection: close\r\n\r\n").encode()
         out = raw_exchange(self.proxy.port, req).decode("latin-1")
         self.assertTrue(out.startswith("HTTP/1.1 200"), out)
+        # The client said close: we close after the response, and the response says so (RFC 9112 §9.6).
+        self.assertRegex(out.split("\r\n\r\n", 1)[0], r"(?i)\r\nconnection: close(\r\n|$)")
         req = (f"GET http://origin.test:{self.origin.port} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").encode()
         out = raw_exchange(self.proxy.port, req).decode("latin-1")
         self.assertIn("GET / HTTP/1.1\r\n", out)
