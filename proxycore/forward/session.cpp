@@ -623,6 +623,9 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
     res.chunked(true);
   }
   res.keep_alive(keep);
+  // Our response is HTTP/1.1, where persistence is the default and Beast writes no keep-alive; an
+  // HTTP/1.0 client keeps the connection only when told so (RFC 9112 §9.3; ab -k, old agents).
+  if (keep && req.version() < 11) res.set(http::field::connection, "keep-alive");
   rec_.status = res.result_int();
   s_.stats.count_status(rec_.status);
   auto& sr = exchange_->response_writer.emplace(res);

@@ -1,8 +1,9 @@
 """How pactool proxy frames responses it relays: a body that ends when the server closes (no length,
 not chunked) reaches an HTTP/1.1 client re-chunked, and that client's connection stays open for its
-next request; an HTTP/1.0 client gets the raw body and a close. A body the server streams slowly is
-passed on piece by piece: the client holds the head and the first piece before the server sends the
-rest (the server waits until the client has them, so this is causality, not timing)."""
+next request; an HTTP/1.0 client gets the raw body and a close, or, when it asked for keep-alive and
+the length is known, a "Connection: keep-alive" and a connection kept. A body the server streams
+slowly is passed on piece by piece: the client holds the head and the first piece before the server
+sends the rest (the server waits until the client has them, so this is causality, not timing)."""
 import socket
 import socketserver
 import threading
@@ -27,6 +28,9 @@ class _Origin(socketserver.BaseRequestHandler):
                 return
             head += data
         path = head.split(b" ")[1]
+        if path.endswith(b"/length"):
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+            return
         if path.endswith(b"/close"):
             self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
                                  b"until the server closes\n")
@@ -80,9 +84,9 @@ class ResponseFraming(unittest.TestCase):
         cls.proxy.stop()
         cls.origin.shutdown()
 
-    def request(self, path, version="1.1"):
+    def request(self, path, version="1.1", extra=""):
         return (f"GET http://127.0.0.1:{self.port}{path} HTTP/{version}\r\n"
-                f"Host: 127.0.0.1:{self.port}\r\n\r\n").encode()
+                f"Host: 127.0.0.1:{self.port}\r\n{extra}\r\n").encode()
 
     def test_close_delimited_body_is_rechunked_and_the_client_connection_kept(self):
         with socket.create_connection(("127.0.0.1", self.proxy.port), timeout=20) as s:
@@ -106,6 +110,16 @@ class ResponseFraming(unittest.TestCase):
                     break
                 rest += data
             self.assertEqual(rest, b"until the server closes\n")
+
+    def test_http10_client_asking_keep_alive_is_told_and_kept(self):
+        with socket.create_connection(("127.0.0.1", self.proxy.port), timeout=20) as s:
+            for _ in range(2):  # the second request proves the connection stayed open
+                s.sendall(self.request("/length", "1.0", "Connection: keep-alive\r\n"))
+                head, rest = _read_head(s)
+                self.assertRegex(head, r"(?i)\r\nconnection: keep-alive(\r\n|$)")
+                while len(rest) < 5:
+                    rest += s.recv(4096)
+                self.assertEqual(rest, b"hello")
 
     def test_streamed_body_is_passed_on_piece_by_piece(self):
         _Origin.client_saw_first.clear()
