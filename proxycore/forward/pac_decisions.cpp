@@ -50,6 +50,15 @@ struct pac_decisions::cache_state {
   std::atomic<std::uint64_t> hits{0};
 
   static std::string key(const std::string& url, const std::string& host) { return url + '\n' + host; }
+
+  // Adds a decision of script version `v`; dropped if caching was turned off or the script replaced
+  // since the call began.
+  void put(unsigned long v, std::string k, const std::string& value) {
+    std::lock_guard lock(mutex);
+    if (!enabled || version != v) return;
+    if (entries.size() >= max_entries) entries.clear();
+    entries.emplace(std::move(k), value);
+  }
 };
 
 pac_decisions::pac_decisions(pac_decisions_options options)
@@ -152,13 +161,7 @@ void pac_decisions::evaluate(std::shared_ptr<pac::engine_pool> pool, std::string
                    [cache, key = std::move(key), version, done = std::move(done)](
                        result<pac::evaluation> r) {
                      if (!r) return done(std::move(r).error());
-                     if (!key.empty()) {
-                       std::lock_guard lock(cache->mutex);
-                       if (cache->enabled && cache->version == version) {
-                         if (cache->entries.size() >= cache->max_entries) cache->entries.clear();
-                         cache->entries.emplace(key, r->result);
-                       }
-                     }
+                     if (!key.empty()) cache->put(version, key, r->result);
                      done(std::move(r->result));
                    });
 }
@@ -202,12 +205,8 @@ std::optional<std::string> pac_decisions::cached(const std::string& url, const s
 
 void pac_decisions::store(unsigned long version, const std::string& url, const std::string& host,
                           const std::string& r) {
-  auto& cache = *cache_;
-  if (!cache.enabled.load(std::memory_order_relaxed)) return;
-  std::lock_guard lock(cache.mutex);
-  if (!cache.enabled || cache.version != version) return;
-  if (cache.entries.size() >= cache.max_entries) cache.entries.clear();
-  cache.entries.emplace(cache_state::key(url, host), r);
+  if (!cache_->enabled.load(std::memory_order_relaxed)) return;
+  cache_->put(version, cache_state::key(url, host), r);
 }
 
 std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url, const std::string& host,
