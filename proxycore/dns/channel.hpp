@@ -41,10 +41,6 @@ class channel {
   std::unique_ptr<std::remove_pointer_t<ares_channel>, destroyer> handle_;
 };
 
-// When `host` is an IP literal: itself if it is of family `f`, else errc::dns_not_found (c-ares
-// would send "::1" to the DNS for family::v4). nullopt for a name.
-std::optional<result<answer>> answer_for_literal(std::string_view host, family f);
-
 // c-ares' address family for `f`.
 int ares_family(family f) noexcept;
 

@@ -28,12 +28,7 @@ void fixed_resolver::add(std::string_view name, address addr) {
 }
 
 result<answer> fixed_resolver::resolve(std::string_view host, family f) {
-  boost::system::error_code ec;
-  auto literal = boost::asio::ip::make_address(std::string(host), ec);
-  if (!ec) {
-    if (wanted(literal, f)) return answer{{literal}, std::chrono::seconds(0)};
-    return error(errc::dns_not_found, "'" + std::string(host) + "' is an address of the other family");
-  }
+  if (auto literal = answer_for_literal(host, f)) return std::move(*literal);
   auto it = table_.find(normalize(host));
   if (it == table_.end()) {
     if (fallback_) return fallback_->resolve(host, f);

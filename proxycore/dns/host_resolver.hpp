@@ -8,6 +8,7 @@
 //   - fixed_resolver: a fixed table name → addresses, for tests and `--dns NAME=IP` / `--offline`
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -39,5 +40,9 @@ class host_resolver {
   virtual ~host_resolver() = default;
   virtual result<answer> resolve(std::string_view host, family f) = 0;
 };
+
+// What every resolver answers for an IP literal, without a lookup: itself if it is of family `f`,
+// else errc::dns_not_found (c-ares would send "::1" to the DNS for family::v4). nullopt for a name.
+std::optional<result<answer>> answer_for_literal(std::string_view host, family f);
 
 }  // namespace wpadkit::dns

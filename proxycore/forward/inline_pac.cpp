@@ -8,24 +8,18 @@
 // script that loops costs the thread at most 9 cut-off calls of 2 ms, once per version.
 #include "proxycore/forward/inline_pac.hpp"
 
-#include <atomic>
-
 #include "proxycore/dns/host_resolver.hpp"
 #include "proxycore/pac/pac_environment.hpp"
 
 namespace wpadkit::forward {
 
 // The resolver and local-address source of an inline engine: answers what needs no waiting (an IP
-// literal, in the family asked for: what the real resolver answers for it too) and records that
-// anything else was asked, so that the call is abandoned.
+// literal, as every resolver does: dns::answer_for_literal) and records that anything else was
+// asked, so that the call is abandoned.
 class no_wait_guard final : public dns::host_resolver, public pac::local_addresses {
  public:
   result<dns::answer> resolve(std::string_view host, dns::family f) override {
-    boost::system::error_code ec;
-    auto a = boost::asio::ip::make_address(std::string(host), ec);
-    if (!ec && (f == dns::family::any || (f == dns::family::v4) == a.is_v4())) {
-      return dns::answer{{a}, std::chrono::seconds(0)};
-    }
+    if (auto literal = dns::answer_for_literal(host, f)) return std::move(*literal);
     needed_pool_ = true;
     return error(errc::dns_failure, "not looked up on an I/O thread");
   }
