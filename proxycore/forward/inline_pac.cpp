@@ -42,7 +42,7 @@ result<inline_engine> load_inline_engine(const pac::engine_pool& pool, pac::engi
   env.resolver = guard;
   env.local = guard;
   // The deadline is per call; the script's top level (run by load) keeps the load limit.
-  options.call_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(inline_limits{}.call_deadline);
+  options.call_timeout = inline_call_deadline;
   auto loaded = pool.load_engine(std::move(env), options);
   if (!loaded) return loaded.error();
   return inline_engine{loaded->version, std::move(loaded->eng), std::move(guard)};

@@ -39,10 +39,13 @@ struct inline_engine {
 // it off the I/O threads. Errors: as pac::engine::load.
 result<inline_engine> load_inline_engine(const pac::engine_pool& pool, pac::engine_options options);
 
+// An inline engine's deadline per call (its exec-timeout): a call is cut off there and left to the
+// pool. Why 2 ms: inline_pac.cpp.
+inline constexpr std::chrono::milliseconds inline_call_deadline{2};
+
 // The bounds (why these values: inline_pac.cpp). Calls are judged in windows of `window` calls.
 struct inline_limits {
-  std::chrono::microseconds call_deadline{2000};  // a call is cut off there (and left to the pool)
-  std::chrono::microseconds slow_call{200};       // a call past it, or cut off, is slow
+  std::chrono::microseconds slow_call{200};  // a call past it, or cut off, is slow
   unsigned window = 64;
   unsigned slow_allowed = 8;  // more slow calls than this in one window: the version moves
   // More than half of a window's calls needing the pool (a lookup): the version moves.
