@@ -16,6 +16,9 @@ inline constexpr std::chrono::milliseconds pac_call_timeout = 1000ms;
 inline constexpr std::chrono::milliseconds pac_load_timeout = 5000ms;
 inline constexpr std::size_t pac_memory_bytes = 64 * 1024 * 1024;
 inline constexpr int pac_dns_lookups_per_call = 32;
+// The stack of a thread that calls a PAC engine (pool workers, the proxy's I/O threads): Duktape's
+// native calls recurse in C. Reserved address space, committed only as touched.
+inline constexpr std::size_t pac_call_stack_bytes = 16 * 1024 * 1024;
 
 inline constexpr std::chrono::milliseconds dns_lookup_timeout = 2000ms;
 // Failures are cached briefly so that a PAC calling dnsResolve on a dead name does not stall every call.

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "proxycore/base/limits.hpp"
 #include "proxycore/base/stack_thread.hpp"
 #include "proxycore/forward/session.hpp"
 
@@ -29,9 +30,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto token = asio::as_tuple(asio::use_awaitable);
-// I/O threads run PAC calls inline (inline_pac.hpp): Duktape's native calls recurse in C, so they get
-// the stack the PAC pool's workers have (reserved address space, committed only as touched).
-constexpr std::size_t io_thread_stack_bytes = 16u * 1024 * 1024;
 
 std::string local_host_name() {
   char buf[256] = {};
@@ -91,6 +89,10 @@ struct proxy_service::impl {
   std::mutex stop_mutex;
   bool stopped = false;
 
+  std::string metrics_text() const {
+    return state.stats.render(state.chooser.bad_count(), state.decisions->count());
+  }
+
   asio::awaitable<void> accept_loop() {
     for (;;) {
       auto& w = *workers[next++ % workers.size()];
@@ -122,7 +124,7 @@ struct proxy_service::impl {
     } else if (path == "/metrics") {
       res.result(http::status::ok);
       res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      res.body() = state.stats.render(state.chooser.bad_count(), state.decisions->count());
+      res.body() = metrics_text();
     } else {
       res.result(http::status::not_found);
       res.body() = "unknown path '" + std::string(path) + "': the admin listener serves /metrics\n";
@@ -234,7 +236,7 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
   asio::co_spawn(ctx0, p->accept_loop(), asio::detached);
   for (auto& w : p->workers) {
     p->guards.push_back(asio::make_work_guard(*w->ctx));
-    auto t = stack_thread::start(io_thread_stack_bytes, [ctx = w->ctx] { ctx->run(); });
+    auto t = stack_thread::start(limits::pac_call_stack_bytes, [ctx = w->ctx] { ctx->run(); });
     if (!t) {
       p->stop(std::chrono::milliseconds(0));  // the threads started so far
       return std::move(t).error();
@@ -256,7 +258,7 @@ std::uint16_t proxy_service::admin_port() const { return impl_->admin_port; }
 const std::string& proxy_service::via_name() const { return impl_->state.via_name; }
 const metrics& proxy_service::stats() const { return impl_->state.stats; }
 std::string proxy_service::render_metrics() const {
-  return impl_->state.stats.render(impl_->state.chooser.bad_count(), impl_->state.decisions->count());
+  return impl_->metrics_text();
 }
 
 }  // namespace wpadkit::forward

@@ -21,9 +21,6 @@
 namespace wpadkit::pac {
 namespace {
 
-// Workers evaluate on a generous stack (Duktape's native calls recurse; see also the compile stack
-// in pac_engine.cpp).
-constexpr std::size_t worker_stack_bytes = 16u * 1024 * 1024;
 
 struct generation {
   unsigned long version = 0;
@@ -103,7 +100,7 @@ void engine_pool::impl::run(unsigned id) {
 
 bool engine_pool::impl::start() {
   for (unsigned i = 0; i < threads; ++i) {
-    auto t = stack_thread::start(worker_stack_bytes, [this, i] { run(i); });
+    auto t = stack_thread::start(limits::pac_call_stack_bytes, [this, i] { run(i); });
     if (!t) return false;
     workers.push_back(std::move(*t));
   }
