@@ -144,8 +144,7 @@ class session {
   asio::awaitable<step> exchange(request_parser& p, const proxy_server& hop,
                                  std::unique_ptr<upstream_connection> up, bool& keep,
                                  std::string& why);
-  asio::awaitable<bool> relay_response(request_parser& p, std::unique_ptr<upstream_connection> up,
-                                       bool client_keep);
+  asio::awaitable<bool> relay_response(request_parser& p, std::unique_ptr<upstream_connection> up);
   asio::awaitable<bool> tunnel(request_parser& p, const request_target& t, const proxy_list& list);
   asio::awaitable<void> relay_tunnel();
   asio::awaitable<bool> all_failed(request_parser& p, const proxy_list& list,
@@ -164,6 +163,9 @@ class session {
   bool expect_continue_ = false;
   bool continue_sent_ = false;
   bool body_started_ = false;
+  // The client's own keep-alive wish for this request, read before forward() replaces its
+  // Connection header with ours for the hop: every answer to the client goes by it.
+  bool client_keeps_ = false;
   access_record rec_;
   // The client's Proxy-Authorization values, relayed to PROXY hops; empty when we consumed them.
   std::vector<std::string> client_credentials_;
@@ -206,6 +208,7 @@ asio::awaitable<bool> session::serve_one() {
     co_return false;
   }
   first_ = false;
+  client_keeps_ = p.get().keep_alive();
   s_.stats.requests.fetch_add(1, std::memory_order_relaxed);
   bool keep = co_await handle(p);
   if (tunnel_) co_return false;  // logged by relay_tunnel() when the tunnel ends
@@ -226,7 +229,7 @@ asio::awaitable<bool> session::send_own(own_response res) {
 // Whether the connection can stay open after an answer of our own: only if the request was read to
 // its end (or had no body) and the client wants keep-alive; otherwise the framing is no longer known.
 bool session::keeps_connection(request_parser& p) const {
-  return p.is_done() && !body_started_ && p.get().keep_alive() && !s_.stopping.load();
+  return p.is_done() && !body_started_ && client_keeps_ && !s_.stopping.load();
 }
 
 // Our own error answer.
@@ -339,7 +342,7 @@ asio::awaitable<bool> session::answer_here(request_parser& p) {
     res.set(http::field::allow, allowed_methods);
   }
   append_via(res.base(), 11, s_.via_name);
-  res.keep_alive(p.is_done() && req.keep_alive());
+  res.keep_alive(keeps_connection(p));
   res.prepare_payload();
   co_return co_await send_own(std::move(res));
 }
@@ -431,7 +434,7 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
   // We answer 100-continue ourselves once a hop is connected (RFC 9110 §10.1.1 allows a proxy to);
   // upstream gets no Expect, so no interim response has to be matched with a body in flight.
   if (expect_continue_) req.erase(http::field::expect);
-  bool keep = req.keep_alive();
+  bool keep = client_keeps_;
   strip_hop_by_hop(req.base(), true);
   append_via(req.base(), req.version(), s_.via_name);
   // RFC 9112 §3.2.2: an absolute-form target replaces Host.
@@ -566,7 +569,7 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
     co_return step::finished;
   }
   s_.chooser.mark_good(hop.to_pac_string());
-  keep = co_await relay_response(p, std::move(up), keep) && keep;
+  keep = co_await relay_response(p, std::move(up)) && keep;
   // The serializers refer to this request and its response: drop them with them.
   exchange_->request_writer.reset();
   exchange_->response_writer.reset();
@@ -582,11 +585,9 @@ response_parser& session::new_response_parser(http::verb method) {
   return rp;
 }
 
-// `client_keep`: whether the client's request asked to keep the connection (read before its own
-// Connection header was replaced by ours for the hop), so that a client that sent "close" gets
-// "Connection: close" in the response (RFC 9112 §9.6).
-asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr<upstream_connection> up,
-                                              bool client_keep) {
+// A client that sent "close" gets "Connection: close" in the response (RFC 9112 §9.6): `keep` starts
+// from client_keeps_, not from the request's Connection header, which is ours for the hop by now.
+asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr<upstream_connection> up) {
   auto& req = p.get();
   response_parser* rp = &*exchange_->response;
   // Interim 1xx responses (other than 101, which needs an Upgrade we never forward) pass through.
@@ -611,7 +612,7 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
   // client, whose connection then stays open; as an HTTP/1.1 intermediary we send our own version
   // (RFC 9110 §2.5), which chunked framing needs.
   const bool rechunk = until_close && req.version() >= 11;
-  bool keep = client_keep && (!until_close || rechunk) && !s_.stopping.load();
+  bool keep = client_keeps_ && (!until_close || rechunk) && !s_.stopping.load();
   strip_hop_by_hop(res.base(), false);
   append_via(res.base(), res.version(), s_.via_name);
   if (req.version() < 11 && res.chunked()) {
