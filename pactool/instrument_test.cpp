@@ -90,6 +90,57 @@ TEST_CASE("tokenize_js: after keywords that take an operand a / starts a regex")
   CHECK(regexes_in("x = this / 2 / 3; y = null / 2 / 3; z = true / 2 / 3;").empty());
 }
 
+// Each expectation below was checked against Duktape (`pactool expr 'eval("...")'`): a `'` in a
+// regex read as division would be an unterminated string there.
+TEST_CASE("tokenize_js: after break, continue and debugger a / on the next line starts a regex") {
+  auto word = GENERATE(as<std::string>{}, "break", "continue", "debugger");
+  CHECK(regexes_in("for (;;) { if (a) " + word + "\n/a'b/g.test(h) }") ==
+        std::vector<std::string>{"/a'b/g"});
+  // `break` + newline + `{` is `break;` and a block, after whose `}` a / starts a regex too
+  CHECK(regexes_in("for (;;) { " + word + "\n{}\n/c'/.test(h) }") ==
+        std::vector<std::string>{"/c'/"});
+  // a jump's label is an identifier: Duktape divides after it, and so do we
+  CHECK(regexes_in("l: for (;;) { break l\n/ 2 / 3 }").empty());
+}
+
+TEST_CASE("tokenize_js: of, yield and await are identifiers, so a / after them divides") {
+  auto word = GENERATE(as<std::string>{}, "of", "yield", "await");
+  auto tokens = tokenize_js("var " + word + " = 4; x = " + word + " / 2 / 1;");
+  CHECK(tokens[1].type == js_token::kind::identifier);
+  CHECK(regexes_in("var " + word + " = 4; x = " + word + " / 2 / 1;").empty());
+  CHECK(regexes_in("for (k in " + word + ") /a'/.test(k);") == std::vector<std::string>{"/a'/"});
+}
+
+TEST_CASE("tokenize_js: a reserved word after . is a property name, and a / after it divides") {
+  auto t = tokenize_js("x = o.return / 2 / 1; y = o.typeof / o.in / 3;");
+  CHECK(t[4].type == js_token::kind::identifier);
+  CHECK(t[4].text == "return");
+  CHECK(regexes_in("x = o.return / 2 / 1; y = o.typeof / o.in / 3; z = o.if (a) / 2 / 1;").empty());
+}
+
+TEST_CASE("tokenize_js: return + newline + { is return; and a block (ASI)") {
+  using row = std::tuple<std::string, std::vector<std::string>>;
+  auto [src, expected] = GENERATE(table<std::string, std::vector<std::string>>({
+      row{"function f(h) { return\n{\n}\n/a'/.test(h) }", {"/a'/"}},
+      row{"function f(h) { return /* x\n */ {}\n/b'/.test(h) }", {"/b'/"}},
+      row{"function f(h) { return {\n} / 2 / 1 }", {}},
+      row{"function f(h) { return {a: 1}\n/ 2 / 1 }", {}},
+  }));
+  CHECK(regexes_in(src) == expected);
+}
+
+TEST_CASE("tokenize_js: a / after a function expression's } divides, after a declaration's not") {
+  using row = std::tuple<std::string, std::vector<std::string>>;
+  auto [src, expected] = GENERATE(table<std::string, std::vector<std::string>>({
+      row{"f = function () {} / 2 / 1;", {}},
+      row{"f = function g(a, b) { return a } / 2 / 1;", {}},
+      row{"f(function () { if (a) {} /c'/.test(h) } / 2 / 1);", {"/c'/"}},
+      row{"function g() {}\n/d'/.test(h);", {"/d'/"}},
+      row{"if (a) function g() {} /e'/.test(h);", {"/e'/"}},
+  }));
+  CHECK(regexes_in(src) == expected);
+}
+
 TEST_CASE("instrument_returns wraps each return and keeps line numbers") {
   using row = std::tuple<std::string, std::string>;
   auto [src, expected] = GENERATE(table<std::string, std::string>({

@@ -6,16 +6,23 @@
 namespace pactool {
 namespace {
 
-constexpr std::array<std::string_view, 36> keywords = {
+// Keywords, literals and the reserved words PAC files meet. Not `of`, `yield` or `await`: Duktape
+// (ES5.1, no for-of, generators or async) reads them as identifiers, so `of / 2` divides.
+constexpr std::array<std::string_view, 34> keywords = {
     "break",  "case",   "catch",    "const",    "continue", "debugger", "default", "delete",
     "do",     "else",   "finally",  "for",      "function", "if",       "in",      "instanceof",
     "let",    "new",    "return",   "switch",   "this",     "throw",    "try",     "typeof",
     "var",    "void",   "while",    "with",     "null",     "true",     "false",   "class",
-    "extends", "super", "yield", "of"};
+    "extends", "super"};
 
-// Keywords after which a `/` begins a regex rather than a division.
-constexpr std::array<std::string_view, 12> regex_after = {
-    "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else"};
+// Keywords after which a `/` begins a regex rather than a division: those that take an operand,
+// and those that end a statement by themselves (§7.9: `break`/`continue`/`debugger` cannot be
+// followed by a `/`, so after a line break ASI ends the statement and the `/` starts the next).
+// Duktape's lexer decides the same way; after a jump's label (`break outer`), an identifier, it
+// reads a division, so a `/re/` on the next line is a syntax error there, and a division here.
+constexpr std::array<std::string_view, 14> regex_after = {
+    "return", "typeof", "instanceof", "in",    "new",      "delete",  "void",
+    "throw",  "case",   "do",         "else",  "break",    "continue", "debugger"};
 
 bool is_keyword(std::string_view w) {
   for (auto k : keywords) {
@@ -96,37 +103,68 @@ class tokenizer {
   // What a `/` after `)`, `}`, `++` or `--` is depends on more than that token, so each sets
   // ends_no_expression_ (true: a `/` right after it starts a regex), as JavaScript tokenizers do:
   //   `)` closing the head of if/while/for/with: `if (x) /re/.test(y)`; other `)` divide;
-  //   `}` closing a block: `if (x) {} /re/.test(y)`; an object literal's divides: `{a: 1} / 2`;
+  //   `}` closing a block: `if (x) {} /re/.test(y)`; an object literal's or a function
+  //   expression's body's divides: `{a: 1} / 2`, `f = function () {} / 2`;
   //   `++`/`--` after an operand on its line is postfix and divides: `i++ / 2`; a prefix one
   //   takes an operand: `++/re/.lastIndex`.
-  // A `{` opens an object literal where an expression may start, except at a statement's start
-  // (after `;`, `{`, `}`, a head's `)`, `=>`, `else`, `do`, or a `:` outside brackets: a label's,
-  // a case's, or a ternary's, taken for a label's). The stack holds each open bracket.
-  enum class group { paren, head, bracket, block, object };
+  // A `{` opens an object literal, and `function` a function expression, where an expression may
+  // start, except at a statement's start (see statement_start). The stack holds each open bracket;
+  // expression_params is the parameter list of a function expression, whose `)` makes the next `{`
+  // its body.
+  enum class group { paren, head, bracket, block, object, expression_params, expression_body };
+
+  // `t` starts a statement, given the token before it (at `prev_index`, npos: none): after `;`,
+  // `{`, `}`, a head's or a function's `)`, `=>`, `else`, `do`, a `:` outside brackets (a label's,
+  // a case's, or a ternary's, taken for a label's), and where ASI ends the statement before `t`
+  // (§7.9): after `break`, `continue`, `debugger`, and `return`/`throw` at the end of a line
+  // (`return` + newline + `{` is `return;` and a block).
+  bool statement_start(std::size_t prev_index, const js_token& t) const {
+    if (prev_index == npos) return true;
+    const js_token* prev = &out_[prev_index];
+    auto keyword = [&](std::string_view w) {
+      return prev->type == js_token::kind::keyword && prev->text == w;
+    };
+    bool outside_brackets = groups_.empty() || groups_.back() == group::block;
+    return is_punct(*prev, ";") || is_punct(*prev, "{") || is_punct(*prev, "}") ||
+           is_punct(*prev, ")") || is_punct(*prev, "=>") ||
+           (is_punct(*prev, ":") && outside_brackets) || keyword("else") || keyword("do") ||
+           keyword("break") || keyword("continue") || keyword("debugger") ||
+           ((keyword("return") || keyword("throw")) && t.newline_before);
+  }
 
   void track_groups(const js_token& t, bool operand) {
-    if (t.type != js_token::kind::punct) return;
-    const js_token* prev = out_.size() >= 2 ? &out_[out_.size() - 2] : nullptr;
+    std::size_t prev_index = out_.size() >= 2 ? out_.size() - 2 : npos;
+    const js_token* prev = prev_index != npos ? &out_[prev_index] : nullptr;
     auto prev_keyword = [&](std::string_view w) {
       return prev && prev->type == js_token::kind::keyword && prev->text == w;
     };
+    if (t.type == js_token::kind::keyword && t.text == "function") {
+      function_expression_ = operand && !statement_start(prev_index, t);
+      return;
+    }
+    if (t.type != js_token::kind::punct) return;
     if (t.text == "(") {
       bool head = prev_keyword("if") || prev_keyword("while") || prev_keyword("for") ||
                   prev_keyword("with");
-      groups_.push_back(head ? group::head : group::paren);
+      bool params = prev_keyword("function") ||
+                    (prev && prev->type == js_token::kind::identifier && out_.size() >= 3 &&
+                     out_[out_.size() - 3].type == js_token::kind::keyword &&
+                     out_[out_.size() - 3].text == "function");
+      groups_.push_back(head                            ? group::head
+                        : params && function_expression_ ? group::expression_params
+                                                         : group::paren);
     } else if (t.text == "[") {
       groups_.push_back(group::bracket);
     } else if (t.text == "{") {
-      bool outside_brackets = groups_.empty() || groups_.back() == group::block;
-      bool statement = !prev || is_punct(*prev, ";") || is_punct(*prev, "{") ||
-                       is_punct(*prev, "}") || is_punct(*prev, ")") || is_punct(*prev, "=>") ||
-                       (is_punct(*prev, ":") && outside_brackets) || prev_keyword("else") ||
-                       prev_keyword("do");
-      groups_.push_back(operand && !statement ? group::object : group::block);
+      bool body = prev && is_punct(*prev, ")") && last_closed_ == group::expression_params;
+      groups_.push_back(body                                       ? group::expression_body
+                        : operand && !statement_start(prev_index, t) ? group::object
+                                                                  : group::block);
     } else if (t.text == ")" || t.text == "]" || t.text == "}") {
       // An unmatched `}` is taken for a block's, an unmatched `)` for an expression's.
       group g = !groups_.empty() ? groups_.back() : t.text == "}" ? group::block : group::paren;
       ends_no_expression_ = g == group::head || g == group::block;
+      last_closed_ = g;
       if (!groups_.empty()) groups_.pop_back();
     } else if (t.text == "++" || t.text == "--") {
       ends_no_expression_ = operand || t.newline_before;
@@ -216,8 +254,10 @@ class tokenizer {
     unsigned char c = static_cast<unsigned char>(s_[pos_]);
     if (ident_start(c)) {
       while (pos_ < s_.size() && ident_part(static_cast<unsigned char>(s_[pos_]))) advance();
-      return is_keyword(s_.substr(start_, pos_ - start_)) ? js_token::kind::keyword
-                                                           : js_token::kind::identifier;
+      // After `.` a reserved word is a property name (§11.2.1: `a.return / 2` divides).
+      bool property = !out_.empty() && is_punct(out_.back(), ".");
+      return !property && is_keyword(s_.substr(start_, pos_ - start_)) ? js_token::kind::keyword
+                                                                       : js_token::kind::identifier;
     }
     if (std::isdigit(c) || (c == '.' && pos_ + 1 < s_.size() &&
                             std::isdigit(static_cast<unsigned char>(s_[pos_ + 1])))) {
@@ -257,7 +297,10 @@ class tokenizer {
     return js_token::kind::punct;
   }
 
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   std::vector<group> groups_;
+  group last_closed_ = group::paren;  // what the last `)`, `]` or `}` closed
+  bool function_expression_ = false;  // the last `function` began a function expression
   bool ends_no_expression_ = false;
   std::string_view s_;
   std::size_t pos_ = 0;

@@ -5,9 +5,14 @@
 //
 // A `/` starts a regex literal when the previous significant token cannot end an expression (an
 // operator, `(`, `,`, `{`, `;`, nothing, or a keyword such as `return`/`typeof`), the rule
-// JavaScript tokenizers without a parser use; after `)`, `}`, `++` and `--` it depends on what they
-// close or follow: a regex after the `)` of an if/while/for/with head, a block's `}` and a prefix
-// `++`/`--`, a division after other `)`, an object literal's `}` and a postfix `++`/`--`. Template literals are one token, `${...}` included.
+// JavaScript tokenizers without a parser use; also after `break`, `continue`, `debugger` and a
+// jump's label, where ASI ends the statement before a `/` on the next line. After `)`, `}`, `++`
+// and `--` it depends on what they close or follow: a regex after the `)` of an if/while/for/with
+// head, a block's `}` and a prefix `++`/`--`, a division after other `)`, an object literal's or a
+// function expression's `}` and a postfix `++`/`--`. `return` + newline + `{` opens a block (ASI).
+// `of`, `yield` and `await` are identifiers, as in Duktape (ES5.1: no for-of, generators or
+// async), and so is a reserved word after `.` (`a.return / 2` divides).
+// Template literals are one token, `${...}` included.
 // Unterminated literals and comments end at the end of the text (the engine reports the syntax error).
 //
 // Examples:
