@@ -43,16 +43,22 @@ class tokenizer {
   int last_sig_ = -1;  // index of the last significant token
 
   // The open brackets, to know what a `)` or `}` closes: after the `)` of an if/while/for/with head
-  // (`if (x) /re/.test(y)`) and a block's `}` a `/` starts a regex; after any other `)` and an
-  // object literal's `}` (`{a: 1} / 2`) it divides. closed_no_expression_ is for the last of them.
-  enum class group { paren, head, bracket, block, object };
+  // (`if (x) /re/.test(y)`) and a block's `}` a `/` starts a regex; after any other `)`, an object
+  // literal's `}` (`{a: 1} / 2`) and a function expression's body's (`function () {} / 2`) it
+  // divides. closed_no_expression_ is for the last of them, last_closed_ what it closed.
+  enum class group { paren, head, bracket, block, object, expression_params, expression_body };
   std::vector<group> groups_;
   bool closed_no_expression_ = true;
+  group last_closed_ = group::paren;
+  bool function_expression_ = false;  // the last `function` began a function expression
 
   char at(std::size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
 
   void push(tk kind, std::size_t b) {
     if (kind == tk::punct) track_groups(s_.substr(b, i_ - b));
+    if (kind == tk::ident && s_.substr(b, i_ - b) == "function" && !after_punct(".")) {
+      function_expression_ = regex_allowed() && !statement_start();
+    }
     out_.push_back({kind, b, i_});
     if (kind != tk::ws && kind != tk::newline && kind != tk::comment) {
       last_sig_ = static_cast<int>(out_.size()) - 1;
@@ -61,34 +67,70 @@ class tokenizer {
 
   std::string_view text(const token& t) const { return s_.substr(t.begin, t.end - t.begin); }
 
-  bool after_ident(std::string_view w) const {
-    return last_sig_ >= 0 && out_[last_sig_].kind == tk::ident && text(out_[last_sig_]) == w;
+  // The significant token before `k` (-1: none).
+  int prev_sig(int k) const {
+    while (--k >= 0) {
+      if (out_[k].kind != tk::ws && out_[k].kind != tk::newline && out_[k].kind != tk::comment) break;
+    }
+    return k;
   }
+  // A line break follows the token at `k` among the tokens read so far.
+  bool newline_after(int k) const {
+    for (std::size_t j = static_cast<std::size_t>(k + 1); j < out_.size(); ++j) {
+      if (text(out_[j]).find('\n') != std::string_view::npos) return true;
+    }
+    return false;
+  }
+
+  // The word at `k` is the keyword `w`: not a property name (`a.return`, §11.2.1).
+  bool is_keyword_at(int k, std::string_view w) const {
+    if (k < 0 || out_[k].kind != tk::ident || text(out_[k]) != w) return false;
+    int before = prev_sig(k);
+    return before < 0 || out_[before].kind != tk::punct || text(out_[before]) != ".";
+  }
+  bool after_ident(std::string_view w) const { return is_keyword_at(last_sig_, w); }
   bool after_punct(std::string_view p) const {
     return last_sig_ >= 0 && out_[last_sig_].kind == tk::punct && text(out_[last_sig_]) == p;
   }
 
+  // What comes next starts a statement: after `;`, `{`, `}`, a head's or a function's `)`, `=>`,
+  // `else`, `do`, a `:` outside brackets (a label's, a case's, or a ternary's, taken for a label's),
+  // and where ASI ends the statement (§7.9): after `break`, `continue`, `debugger`, and
+  // `return`/`throw` at the end of a line (`return` + newline + `{` is `return;` and a block).
+  bool statement_start() const {
+    bool outside_brackets = groups_.empty() || groups_.back() == group::block;
+    return last_sig_ < 0 || after_punct(";") || after_punct("{") || after_punct("}") ||
+           after_punct(")") || after_punct("=>") || (after_punct(":") && outside_brackets) ||
+           after_ident("else") || after_ident("do") || after_ident("break") ||
+           after_ident("continue") || after_ident("debugger") ||
+           ((after_ident("return") || after_ident("throw")) && newline_after(last_sig_));
+  }
+
   // Called before the punctuator `p` is added. A `{` opens an object literal where an expression
-  // may start, except at a statement's start (after `;`, `{`, `}`, a head's `)`, `=>`, `else`,
-  // `do`, or a `:` outside brackets: a label's, a case's, or a ternary's, taken for a label's).
+  // may start, except at a statement's start; after the `)` of a function expression's parameters
+  // it opens that function's body, whose `}` is followed by a division like an object's.
   void track_groups(std::string_view p) {
     if (p == "(") {
       bool head = after_ident("if") || after_ident("while") || after_ident("for") ||
                   after_ident("with");
-      groups_.push_back(head ? group::head : group::paren);
+      bool params = after_ident("function") ||
+                    (last_sig_ >= 0 && out_[last_sig_].kind == tk::ident &&
+                     is_keyword_at(prev_sig(last_sig_), "function"));
+      groups_.push_back(head                            ? group::head
+                        : params && function_expression_ ? group::expression_params
+                                                         : group::paren);
     } else if (p == "[") {
       groups_.push_back(group::bracket);
     } else if (p == "{") {
-      bool outside_brackets = groups_.empty() || groups_.back() == group::block;
-      bool statement = last_sig_ < 0 || after_punct(";") || after_punct("{") ||
-                       after_punct("}") || after_punct(")") || after_punct("=>") ||
-                       (after_punct(":") && outside_brackets) || after_ident("else") ||
-                       after_ident("do");
-      groups_.push_back(regex_allowed() && !statement ? group::object : group::block);
+      bool body = after_punct(")") && last_closed_ == group::expression_params;
+      groups_.push_back(body                                   ? group::expression_body
+                        : regex_allowed() && !statement_start() ? group::object
+                                                                : group::block);
     } else if (p == ")" || p == "]" || p == "}") {
       // An unmatched `}` is taken for a block's, an unmatched `)` for an expression's.
       group g = !groups_.empty() ? groups_.back() : p == "}" ? group::block : group::paren;
       closed_no_expression_ = g == group::head || g == group::block;
+      last_closed_ = g;
       if (!groups_.empty()) groups_.pop_back();
     }
   }
@@ -114,8 +156,13 @@ class tokenizer {
   bool regex_allowed() const { return regex_allowed_after(last_sig_); }
 
   // After `]`, an identifier, a literal, `)` or `}` as above, or a postfix `++`/`--`, `/` divides;
-  // elsewhere it starts a regex. `k` is a significant token (-1: none); when it is a `)` or `}`, it
-  // must be the last one seen (the last significant token, or the one before a run of `+`/`-`).
+  // elsewhere it starts a regex, also after the keywords that take an operand and those that end
+  // a statement by themselves (`break`, `continue`, `debugger`: a `/` cannot follow them, so after
+  // a line break ASI ends the statement there), as in Duktape's lexer (which also divides after a
+  // jump's label, an identifier). A keyword after `.` is a property name: `a.return / 2` divides.
+  // `of`, `yield` and `await` are identifiers to Duktape (ES5.1: no for-of, generators or async),
+  // so `of / 2` divides. `k` is a significant token (-1: none); when it is a `)` or `}`, it must be
+  // the last one seen (the last significant token, or the one before a run of `+`/`-`).
   bool regex_allowed_after(int k) const {
     if (k < 0) return true;
     const token& t = out_[k];
@@ -126,11 +173,11 @@ class tokenizer {
         if (v == "+" || v == "-") return !ends_postfix_increment(k);
         return v != "]";
       case tk::ident: {
-        static constexpr std::array<std::string_view, 12> kw = {
-            "return", "typeof", "instanceof", "in",   "of",   "new",
-            "delete", "void",   "throw",      "case", "else", "do"};
-        for (auto k : kw) {
-          if (v == k) return true;
+        static constexpr std::array<std::string_view, 14> kw = {
+            "return", "typeof", "instanceof", "in",    "new",      "delete",  "void",
+            "throw",  "case",   "do",         "else",  "break",    "continue", "debugger"};
+        for (auto w : kw) {
+          if (is_keyword_at(k, w)) return true;
         }
         return false;
       }
