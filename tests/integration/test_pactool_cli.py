@@ -319,6 +319,52 @@ class ExplainCoverageBenchTest(PactoolTest):
         self.assertEqual([f for f in found if f["severity"] == "error"], [], p.stdout + p.stderr)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
+    def test_regex_after_asi_and_of_agrees_with_eval(self):
+        # Lines a tokenizer can misread (each checked against eval, which runs them as written):
+        # `break` + newline + `/re/` is `break; /re/` (line 5), `of` is a variable, so `of / 2 ...`
+        # divides (line 8), and `return` + newline + `{` is `return;` and a block, after which
+        # `/re/` starts a regex (line 12). Misread, the returns and ifs after them on their lines
+        # are hidden from explain and coverage.
+        pac = self.file("asi.pac", "\n".join([
+            "function FindProxyForURL(url, host) {",
+            "  var of = 2, seen = 0;",
+            "  for (;;) {",
+            "    if (dnsDomainIs(host, \".example\")) break",
+            "    /^(wiki|intra)'?$/.test(host) && seen++; if (seen) return \"PROXY wiki.example:3128\";",
+            "    break",
+            "  }",
+            "  if (of / 2 * host.length > 20) return \"PROXY long.example:8080\"; // a/b",
+            "  if (shExpMatch(host, \"*.invalid\")) return",
+            "  {",
+            "  }",
+            "  /'/.test(host); if (dnsDomainIs(host, \".example\")) return \"DIRECT\";",
+            "  return \"PROXY proxy.example:8080\";",
+            "}",
+        ]) + "\n")
+        expected = {"http://wiki/": ("PROXY wiki.example:3128", 5),
+                    "http://averyveryverylongname.example/": ("PROXY long.example:8080", 8),
+                    "http://www.example/": ("DIRECT", 12),
+                    "http://www.other.test/": ("PROXY proxy.example:8080", 13)}
+        urls = self.file("asi.urls", "\n".join(expected) + "\n")
+        p = pactool("eval", "--pac", pac, "--offline", *expected)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), [r for r, _ in expected.values()])
+        for url, (result, line) in expected.items():
+            p = pactool("explain", "--json", "--pac", pac, "--offline", url)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            out = json.loads(p.stdout)
+            self.assertEqual((out["result"], (out["return"] or {}).get("line")), (result, line), url)
+        p = pactool("coverage", "--json", "--pac", pac, "--offline", urls)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual({r["line"]: r["hits"] for r in out["returns"]}, {5: 1, 8: 1, 9: 0, 12: 1, 13: 1})
+        branches = {b["line"]: (b["true"], b["false"]) for b in out["branches"]}
+        self.assertEqual(branches, {4: (2, 2), 5: (1, 1), 8: (1, 2), 9: (0, 2), 12: (1, 1)})
+        p = pactool("lint", "--json", pac)
+        found = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([f for f in found if f["severity"] == "error"], [], p.stdout + p.stderr)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
     def test_bench(self):
         p = pactool("bench", "--pac", PAC, "--urls", URLS, *OFFLINE, "--count", "300", "--json")
         self.assertEqual(p.returncode, 0, p.stderr)
