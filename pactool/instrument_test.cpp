@@ -129,6 +129,19 @@ TEST_CASE("tokenize_js: return + newline + { is return; and a block (ASI)") {
   CHECK(regexes_in(src) == expected);
 }
 
+TEST_CASE("tokenize_js: a ternary's : is followed by an expression, a label's by a statement") {
+  using row = std::tuple<std::string, std::vector<std::string>>;
+  auto [src, expected] = GENERATE(table<std::string, std::vector<std::string>>({
+      row{"n = c ? 1 : {a: 1} / 2 / 3;", {}},
+      row{"n = c ? {} : function () {} / 2 / 1;", {}},
+      row{"x: {} /a'/.test(h);", {"/a'/"}},
+      row{"switch (n) { case c ? 1 : 2: {} /b'/.test(h) }", {"/b'/"}},
+      row{"n = {a: c ? 1 : 2}; m: {} /d'/.test(h);", {"/d'/"}},
+      row{"n = (c ? [1] : 2); k: {} /e'/.test(h);", {"/e'/"}},
+  }));
+  CHECK(regexes_in(src) == expected);
+}
+
 TEST_CASE("tokenize_js: a / after a function expression's } divides, after a declaration's not") {
   using row = std::tuple<std::string, std::vector<std::string>>;
   auto [src, expected] = GENERATE(table<std::string, std::vector<std::string>>({

@@ -114,8 +114,8 @@ class tokenizer {
   enum class group { paren, head, bracket, block, object, expression_params, expression_body };
 
   // `t` starts a statement, given the token before it (at `prev_index`, npos: none): after `;`,
-  // `{`, `}`, a head's or a function's `)`, `=>`, `else`, `do`, a `:` outside brackets (a label's,
-  // a case's, or a ternary's, taken for a label's), and where ASI ends the statement before `t`
+  // `{`, `}`, a head's or a function's `)`, `=>`, `else`, `do`, a label's or a case's `:` (one
+  // outside brackets that no `?` waits for), and where ASI ends the statement before `t`
   // (§7.9): after `break`, `continue`, `debugger`, and `return`/`throw` at the end of a line
   // (`return` + newline + `{` is `return;` and a block).
   bool statement_start(std::size_t prev_index, const js_token& t) const {
@@ -127,7 +127,8 @@ class tokenizer {
     bool outside_brackets = groups_.empty() || groups_.back() == group::block;
     return is_punct(*prev, ";") || is_punct(*prev, "{") || is_punct(*prev, "}") ||
            is_punct(*prev, ")") || is_punct(*prev, "=>") ||
-           (is_punct(*prev, ":") && outside_brackets) || keyword("else") || keyword("do") ||
+           (is_punct(*prev, ":") && outside_brackets && !ternary_colon_) || keyword("else") ||
+           keyword("do") ||
            keyword("break") || keyword("continue") || keyword("debugger") ||
            ((keyword("return") || keyword("throw")) && t.newline_before);
   }
@@ -150,25 +151,42 @@ class tokenizer {
                     (prev && prev->type == js_token::kind::identifier && out_.size() >= 3 &&
                      out_[out_.size() - 3].type == js_token::kind::keyword &&
                      out_[out_.size() - 3].text == "function");
-      groups_.push_back(head                            ? group::head
-                        : params && function_expression_ ? group::expression_params
-                                                         : group::paren);
+      open(head                            ? group::head
+           : params && function_expression_ ? group::expression_params
+                                            : group::paren);
     } else if (t.text == "[") {
-      groups_.push_back(group::bracket);
+      open(group::bracket);
     } else if (t.text == "{") {
       bool body = prev && is_punct(*prev, ")") && last_closed_ == group::expression_params;
-      groups_.push_back(body                                       ? group::expression_body
-                        : operand && !statement_start(prev_index, t) ? group::object
-                                                                  : group::block);
+      open(body                                       ? group::expression_body
+           : operand && !statement_start(prev_index, t) ? group::object
+                                                     : group::block);
     } else if (t.text == ")" || t.text == "]" || t.text == "}") {
       // An unmatched `}` is taken for a block's, an unmatched `)` for an expression's.
       group g = !groups_.empty() ? groups_.back() : t.text == "}" ? group::block : group::paren;
       ends_no_expression_ = g == group::head || g == group::block;
       last_closed_ = g;
-      if (!groups_.empty()) groups_.pop_back();
+      if (!groups_.empty()) {
+        groups_.pop_back();
+        open_ternaries_ = saved_ternaries_.back();
+        saved_ternaries_.pop_back();
+      }
+    } else if (t.text == "?") {
+      ++open_ternaries_;
+    } else if (t.text == ":") {
+      ternary_colon_ = open_ternaries_ > 0;
+      if (ternary_colon_) --open_ternaries_;
     } else if (t.text == "++" || t.text == "--") {
       ends_no_expression_ = operand || t.newline_before;
     }
+  }
+
+  // Each bracket counts the `?` in it still waiting for their `:`, so that `c ? 1 : {a: 1} / 2`
+  // is told from a label's `x: {}`.
+  void open(group g) {
+    groups_.push_back(g);
+    saved_ternaries_.push_back(open_ternaries_);
+    open_ternaries_ = 0;
   }
 
   bool regex_allowed() const {
@@ -301,6 +319,9 @@ class tokenizer {
   std::vector<group> groups_;
   group last_closed_ = group::paren;  // what the last `)`, `]` or `}` closed
   bool function_expression_ = false;  // the last `function` began a function expression
+  std::vector<int> saved_ternaries_;  // open_ternaries_ of the brackets around, one per group
+  int open_ternaries_ = 0;
+  bool ternary_colon_ = false;  // the last `:` was a ternary's
   bool ends_no_expression_ = false;
   std::string_view s_;
   std::size_t pos_ = 0;

@@ -51,6 +51,9 @@ class tokenizer {
   bool closed_no_expression_ = true;
   group last_closed_ = group::paren;
   bool function_expression_ = false;  // the last `function` began a function expression
+  std::vector<int> saved_ternaries_;  // open_ternaries_ of the brackets around, one per group
+  int open_ternaries_ = 0;
+  bool ternary_colon_ = false;  // the last `:` was a ternary's
 
   char at(std::size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
 
@@ -94,13 +97,14 @@ class tokenizer {
   }
 
   // What comes next starts a statement: after `;`, `{`, `}`, a head's or a function's `)`, `=>`,
-  // `else`, `do`, a `:` outside brackets (a label's, a case's, or a ternary's, taken for a label's),
-  // and where ASI ends the statement (§7.9): after `break`, `continue`, `debugger`, and
+  // `else`, `do`, a label's or a case's `:` (one outside brackets that no `?` waits for), and
+  // where ASI ends the statement (§7.9): after `break`, `continue`, `debugger`, and
   // `return`/`throw` at the end of a line (`return` + newline + `{` is `return;` and a block).
   bool statement_start() const {
     bool outside_brackets = groups_.empty() || groups_.back() == group::block;
     return last_sig_ < 0 || after_punct(";") || after_punct("{") || after_punct("}") ||
-           after_punct(")") || after_punct("=>") || (after_punct(":") && outside_brackets) ||
+           after_punct(")") || after_punct("=>") ||
+           (after_punct(":") && outside_brackets && !ternary_colon_) ||
            after_ident("else") || after_ident("do") || after_ident("break") ||
            after_ident("continue") || after_ident("debugger") ||
            ((after_ident("return") || after_ident("throw")) && newline_after(last_sig_));
@@ -116,23 +120,40 @@ class tokenizer {
       bool params = after_ident("function") ||
                     (last_sig_ >= 0 && out_[last_sig_].kind == tk::ident &&
                      is_keyword_at(prev_sig(last_sig_), "function"));
-      groups_.push_back(head                            ? group::head
-                        : params && function_expression_ ? group::expression_params
-                                                         : group::paren);
+      open(head                            ? group::head
+           : params && function_expression_ ? group::expression_params
+                                            : group::paren);
     } else if (p == "[") {
-      groups_.push_back(group::bracket);
+      open(group::bracket);
     } else if (p == "{") {
       bool body = after_punct(")") && last_closed_ == group::expression_params;
-      groups_.push_back(body                                   ? group::expression_body
-                        : regex_allowed() && !statement_start() ? group::object
-                                                                : group::block);
+      open(body                                   ? group::expression_body
+           : regex_allowed() && !statement_start() ? group::object
+                                                   : group::block);
     } else if (p == ")" || p == "]" || p == "}") {
       // An unmatched `}` is taken for a block's, an unmatched `)` for an expression's.
       group g = !groups_.empty() ? groups_.back() : p == "}" ? group::block : group::paren;
       closed_no_expression_ = g == group::head || g == group::block;
       last_closed_ = g;
-      if (!groups_.empty()) groups_.pop_back();
+      if (!groups_.empty()) {
+        groups_.pop_back();
+        open_ternaries_ = saved_ternaries_.back();
+        saved_ternaries_.pop_back();
+      }
+    } else if (p == "?") {
+      ++open_ternaries_;
+    } else if (p == ":") {
+      ternary_colon_ = open_ternaries_ > 0;
+      if (ternary_colon_) --open_ternaries_;
     }
+  }
+
+  // Each bracket counts the `?` in it still waiting for their `:`, so that `c ? 1 : {a: 1} / 2`
+  // is told from a label's `x: {}`.
+  void open(group g) {
+    groups_.push_back(g);
+    saved_ternaries_.push_back(open_ternaries_);
+    open_ternaries_ = 0;
   }
 
   // `+` and `-` are one-character tokens here: the one at `k` ends `++`/`--` when it ends an even

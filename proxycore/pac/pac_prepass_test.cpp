@@ -103,6 +103,14 @@ TEST_CASE("prepass tells a regex from a division after keywords, property names 
       {"f = function g(a) { if (a) {} /'/.test(a) } / 2; let v = '/'; let w;",
        "f = function g(a) { if (a) {} /'/.test(a) } / 2; var v = '/'; var w;"},
       {"function g() {}\n/'/.test(h); let v;", "function g() {}\n/'/.test(h); var v;"},
+      // a ternary's : is followed by an expression, a label's or a case's by a statement
+      {"n = c ? 1 : {a: 1} / 2; let v = '/'; let w;", "n = c ? 1 : {a: 1} / 2; var v = '/'; var w;"},
+      {"n = c ? {} : function () {} / 2; let v = '/'; let w;",
+       "n = c ? {} : function () {} / 2; var v = '/'; var w;"},
+      {"x: {} /'/.test(h); let v;", "x: {} /'/.test(h); var v;"},
+      {"switch (n) { case c ? 1 : 2: {} /'/.test(h) } let v;",
+       "switch (n) { case c ? 1 : 2: {} /'/.test(h) } var v;"},
+      {"n = {a: c ? 1 : 2}; m: {} /'/.test(h); let v;", "n = {a: c ? 1 : 2}; m: {} /'/.test(h); var v;"},
   }));
   CHECK(prepass(std::get<0>(row)) == std::get<1>(row));
 }
