@@ -118,6 +118,17 @@ TEST_CASE("tokenize_js: a reserved word after . is a property name, and a / afte
   CHECK(regexes_in("x = o.return / 2 / 1; y = o.typeof / o.in / 3; z = o.if (a) / 2 / 1;").empty());
 }
 
+TEST_CASE("tokenize_js: a reserved word naming a property in an object literal is an identifier") {
+  auto t = tokenize_js("o = {return: 1, default: c ? this : null}; switch (a) { default: x = 1 }");
+  CHECK(t[3].type == js_token::kind::identifier);  // return
+  CHECK(t[7].type == js_token::kind::identifier);  // default
+  CHECK(t[11].type == js_token::kind::keyword);    // this
+  CHECK(t[21].type == js_token::kind::keyword);    // the switch's default
+  CHECK(t[21].text == "default");
+  // explain instruments each `return` statement; the key is none
+  CHECK(instrument_returns("function f() { var o = {return: 1}; return o; }").returns.size() == 1);
+}
+
 TEST_CASE("tokenize_js: return + newline + { is return; and a block (ASI)") {
   using row = std::tuple<std::string, std::vector<std::string>>;
   auto [src, expected] = GENERATE(table<std::string, std::vector<std::string>>({

@@ -176,6 +176,13 @@ class tokenizer {
     } else if (t.text == ":") {
       ternary_colon_ = open_ternaries_ > 0;
       if (ternary_colon_) --open_ternaries_;
+      // In an object literal a reserved word before `:` is a property name (`{return: 1}`).
+      std::size_t n = out_.size();
+      if (!ternary_colon_ && !groups_.empty() && groups_.back() == group::object && n >= 3 &&
+          out_[n - 2].type == js_token::kind::keyword &&
+          (is_punct(out_[n - 3], "{") || is_punct(out_[n - 3], ","))) {
+        out_[n - 2].type = js_token::kind::identifier;
+      }
     } else if (t.text == "++" || t.text == "--") {
       ends_no_expression_ = operand || t.newline_before;
     }

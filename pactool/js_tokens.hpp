@@ -11,7 +11,8 @@
 // head, a block's `}` and a prefix `++`/`--`, a division after other `)`, an object literal's or a
 // function expression's `}` and a postfix `++`/`--`. `return` + newline + `{` opens a block (ASI).
 // `of`, `yield` and `await` are identifiers, as in Duktape (ES5.1: no for-of, generators or
-// async), and so is a reserved word after `.` (`a.return / 2` divides).
+// async), and so is a reserved word after `.` (`a.return / 2` divides) or naming a property in an
+// object literal (`{return: 1}`).
 // Template literals are one token, `${...}` included.
 // Unterminated literals and comments end at the end of the text (the engine reports the syntax error).
 //
