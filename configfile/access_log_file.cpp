@@ -1,36 +1,25 @@
 #include "configfile/access_log_file.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
-#include <mutex>
+#include <unistd.h>
 
 namespace wpadkit::configfile {
-namespace {
 
-struct file_closer {
-  void operator()(std::FILE* f) const {
-    if (f && f != stderr) std::fclose(f);
-  }
-};
+forward::access_log_sink access_log_file::sink() const {
+  if (!file_) return {};
+  return [file = file_](std::string_view line) { file->write_line(line); };
+}
 
-}  // namespace
+result<void> access_log_file::reopen() const {
+  if (!file_) return {};
+  return file_->reopen();
+}
 
-result<forward::access_log_sink> open_access_log(const std::string& path) {
-  if (path.empty()) return forward::access_log_sink{};
-  std::shared_ptr<std::FILE> file(path == "-" ? stderr : std::fopen(path.c_str(), "a"),
-                                  file_closer{});
-  if (!file)
-    return error(errc::io, std::string("cannot open the access log: ") + std::strerror(errno))
-        .at(path);
-  auto lock = std::make_shared<std::mutex>();
-  return forward::access_log_sink([file, lock](std::string_view line) {
-    std::lock_guard guard(*lock);
-    std::fwrite(line.data(), 1, line.size(), file.get());
-    std::fputc('\n', file.get());
-    std::fflush(file.get());
-  });
+result<access_log_file> open_access_log(const std::string& path) {
+  if (path.empty()) return access_log_file{};
+  if (path == "-") return access_log_file(log_file::stream(STDERR_FILENO));
+  auto file = log_file::open(path);
+  if (!file) return file.error();
+  return access_log_file(std::move(*file));
 }
 
 }  // namespace wpadkit::configfile

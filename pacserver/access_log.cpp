@@ -1,7 +1,8 @@
 #include "pacserver/access_log.hpp"
 
-#include <cerrno>
-#include <cstring>
+#include <unistd.h>
+
+#include <cstdio>
 #include <ctime>
 
 namespace wpadkit::pacserver {
@@ -28,20 +29,18 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 result<std::unique_ptr<access_log>> access_log::open(const std::string& destination) {
-  if (destination == "off") return std::unique_ptr<access_log>(new access_log(nullptr, false));
+  if (destination == "off") return std::unique_ptr<access_log>(new access_log(nullptr));
   if (destination == "-" || destination.empty()) {
-    return std::unique_ptr<access_log>(new access_log(stdout, false));
+    return std::unique_ptr<access_log>(new access_log(configfile::log_file::stream(STDOUT_FILENO)));
   }
-  std::FILE* f = std::fopen(destination.c_str(), "a");
-  if (!f) {
-    return error(errc::io, std::string("cannot open the access log: ") + std::strerror(errno))
-        .at(destination);
-  }
-  return std::unique_ptr<access_log>(new access_log(f, true));
+  auto file = configfile::log_file::open(destination);
+  if (!file) return file.error();
+  return std::unique_ptr<access_log>(new access_log(std::move(*file)));
 }
 
-access_log::~access_log() {
-  if (owned_ && file_) std::fclose(file_);
+result<void> access_log::reopen() {
+  if (!file_) return {};
+  return file_->reopen();
 }
 
 std::string access_log::format(const access_entry& e, std::chrono::system_clock::time_point at) {
@@ -58,10 +57,7 @@ std::string access_log::format(const access_entry& e, std::chrono::system_clock:
 
 void access_log::write(const access_entry& e) {
   if (!file_) return;
-  const std::string line = format(e, std::chrono::system_clock::now()) + "\n";
-  std::lock_guard lock(mutex_);
-  std::fwrite(line.data(), 1, line.size(), file_);
-  std::fflush(file_);
+  file_->write_line(format(e, std::chrono::system_clock::now()));
 }
 
 }  // namespace wpadkit::pacserver

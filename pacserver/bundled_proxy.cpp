@@ -1,42 +1,50 @@
 #include "pacserver/bundled_proxy.hpp"
 
-#include "configfile/access_log_file.hpp"
 #include "proxycore/forward/proxy_service.hpp"
 
 namespace wpadkit::pacserver {
 namespace {
 
-class running_proxy final : public bundled_proxy {
- public:
-  explicit running_proxy(std::unique_ptr<forward::proxy_service> s) : service_(std::move(s)) {}
-  ~running_proxy() override { service_->stop(); }
-  int port() const override { return service_->port(); }
-
- private:
-  std::unique_ptr<forward::proxy_service> service_;
-};
-
 std::string place_of(const bundled_proxy_config& settings) {
   return settings.source.place().empty() ? "[proxy]" : settings.source.place();
 }
 
+// The error names the file and the reason; say which setting asked for it.
+error named(error e, const std::string& where) {
+  e.message += " (proxy.access_log of the [proxy] section at " + where + ")";
+  return e;
+}
+
+class running_proxy final : public bundled_proxy {
+ public:
+  running_proxy(std::unique_ptr<forward::proxy_service> s, configfile::access_log_file log,
+                std::string where)
+      : service_(std::move(s)), log_(std::move(log)), where_(std::move(where)) {}
+  ~running_proxy() override { service_->stop(); }
+  int port() const override { return service_->port(); }
+  result<void> reopen_log() override {
+    if (auto ok = log_.reopen(); !ok) return named(std::move(ok.error()), where_);
+    return {};
+  }
+
+ private:
+  std::unique_ptr<forward::proxy_service> service_;
+  configfile::access_log_file log_;
+  std::string where_;
+};
+
 }  // namespace
 
-result<forward::access_log_sink> open_bundled_proxy_log(const bundled_proxy_config& settings) {
-  if (!settings.enabled) return forward::access_log_sink{};
+result<configfile::access_log_file> open_bundled_proxy_log(const bundled_proxy_config& settings) {
+  if (!settings.enabled) return configfile::access_log_file{};
   auto log = configfile::open_access_log(settings.settings.access_log);
-  if (!log) {
-    // The error names the file and the reason; say which setting asked for it.
-    auto e = std::move(log.error());
-    e.message += " (proxy.access_log of the [proxy] section at " + place_of(settings) + ")";
-    return e;
-  }
+  if (!log) return named(std::move(log.error()), place_of(settings));
   return log;
 }
 
 result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_config& settings,
                                                            const std::vector<cidr>& clients,
-                                                           forward::access_log_sink log) {
+                                                           configfile::access_log_file log) {
   if (!settings.enabled) return std::unique_ptr<bundled_proxy>();
   const std::string where = place_of(settings);
 
@@ -63,7 +71,7 @@ result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_c
 
   forward::proxy_services ps;
   ps.decisions = forward::fixed_decisions("DIRECT");
-  ps.access_log = std::move(log);
+  ps.access_log = log.sink();
   ps.access_log_format = settings.settings.log_format;
   auto svc = forward::proxy_service::start(std::move(pc), std::move(ps));
   if (!svc) {
@@ -72,7 +80,8 @@ result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_c
                 (e.message.empty() ? e.code.message() : e.message);
     return std::move(e).at(where);
   }
-  return std::unique_ptr<bundled_proxy>(std::make_unique<running_proxy>(std::move(*svc)));
+  return std::unique_ptr<bundled_proxy>(
+      std::make_unique<running_proxy>(std::move(*svc), std::move(log), where));
 }
 
 }  // namespace wpadkit::pacserver

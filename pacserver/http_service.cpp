@@ -80,6 +80,15 @@ void http_service::publish(std::shared_ptr<const publication> next,
   if (log) log_ = std::move(log);
 }
 
+result<void> http_service::reopen_log() {
+  std::shared_ptr<access_log> log;
+  {
+    std::lock_guard lock(mutex_);
+    log = log_;
+  }
+  return log ? log->reopen() : result<void>{};
+}
+
 httplib::Server::HandlerResponse http_service::check_access(const httplib::Request& req,
                                                             httplib::Response& res) {
   const auto pub = current();

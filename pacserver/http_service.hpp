@@ -34,6 +34,10 @@ class http_service {
   void publish(std::shared_ptr<const publication> next, std::shared_ptr<access_log> log = nullptr);
   std::shared_ptr<const publication> current() const;
 
+  // Reopens the current access log at its path (rotation; responder::reopen_logs). Thread-safe.
+  // Errors: as access_log::reopen — the log keeps writing to the file open before.
+  result<void> reopen_log();
+
   metrics& counters() { return metrics_; }
 
  private:

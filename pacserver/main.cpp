@@ -116,6 +116,8 @@ int run_server(const ps::config_source& src) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
+      // logrotate's postrotate sends SIGHUP after renaming the logs: reopen them, then reload.
+      (*r)->reopen_logs("SIGHUP");
       (*r)->reload("SIGHUP");
       continue;
     }

@@ -59,13 +59,14 @@ fingerprint take_fingerprint(const std::vector<std::filesystem::path>& files) {
 
 // server.access_log, opened for appending. Errors: errc::io naming the file and the OS reason, and
 // the entry that asked for it (as the bundled proxy's access log does).
+error named(error e, const server_config& config) {
+  e.message += " (server.access_log at " + config.access_log_source.place() + ")";
+  return e;
+}
+
 result<std::unique_ptr<access_log>> open_server_log(const server_config& config) {
   auto log = access_log::open(config.access_log);
-  if (!log) {
-    auto e = std::move(log.error());
-    e.message += " (server.access_log at " + config.access_log_source.place() + ")";
-    return e;
-  }
+  if (!log) return named(std::move(log.error()), config);
   return log;
 }
 
@@ -208,6 +209,24 @@ bool responder::reload(const std::string& why) {
   for (const auto& [name, p] : next.pub->variants) std::cerr << " " << name << "=" << p.hash;
   std::cerr << std::endl;
   return true;
+}
+
+bool responder::reopen_logs(const std::string& why) {
+  // Under the reload lock: the server log is the one the live config names, not one a concurrent
+  // reload is replacing.
+  std::lock_guard lock(reload_mutex_);
+  std::vector<error> failed;
+  if (auto ok = service_->reopen_log(); !ok) {
+    failed.push_back(named(std::move(ok.error()), *service_->current()->config));
+  }
+  if (proxy_) {
+    if (auto ok = proxy_->reopen_log(); !ok) failed.push_back(std::move(ok.error()));
+  }
+  for (const auto& e : failed) {
+    std::cerr << "pacserver: " << why << ": " << e.to_string()
+              << "; still writing to the file open before" << std::endl;
+  }
+  return failed.empty();
 }
 
 std::vector<std::filesystem::path> responder::watched_files() const {

@@ -4,7 +4,8 @@
 // re-reads the config (and template files), builds a new publication and swaps it in only if every
 // variant renders and validates (and a changed server.access_log opens); otherwise the last good one
 // keeps serving, with its access log, and the reasons are logged. A watcher thread calls reload()
-// when the config file or a template file changes.
+// when the config file or a template file changes. reopen_logs() reopens the access log files at
+// their paths, for rotation (main calls it on SIGHUP, before reload()); the file watch does not.
 #include <condition_variable>
 #include <filesystem>
 #include <iosfwd>
@@ -64,6 +65,13 @@ class responder {
 
   // Re-reads the configuration; thread-safe. Returns true if a new publication went live.
   bool reload(const std::string& why);
+
+  // Reopens server.access_log and the bundled proxy's access log, each a file, at its path: after
+  // logrotate renamed them, the next lines go to new files there. Thread-safe, also against the
+  // requests being logged. A log that cannot be reopened (its folder gone, permission denied) keeps
+  // writing to the file open before, and that is reported on stderr naming the file, the reason and
+  // the entry; serving goes on. Returns true if every log was reopened (or had nothing to reopen).
+  bool reopen_logs(const std::string& why);
 
   const std::vector<std::string>& bound_addresses() const { return bound_; }
 

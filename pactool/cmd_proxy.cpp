@@ -43,6 +43,7 @@ constexpr const char* proxy_footer = R"(Examples:
 Prints "listening on ADDR:PORT" on stdout when ready. A PAC file is reloaded when it changes and on
 SIGHUP; a PAC URL is re-fetched every --refetch seconds (and on SIGHUP), keeping the last good PAC;
 with --pac auto, WPAD runs again on SIGHUP and every --refetch seconds while nothing was found.
+SIGHUP also reopens the access log file: to rotate it, rename it, then send SIGHUP.
 Flags override the --config file (a repeatable flag replaces the file's list). With --users, clients
 must send Proxy-Authorization (Basic) for a user of the file (407 otherwise); --upstream-auth* give
 the credentials we send to an upstream PROXY hop. Prefer --upstream-auth-file (mode 0600) or
@@ -130,12 +131,24 @@ void print_ready(const fwd::proxy_service& service, const fwd::proxy_config& c) 
   }
 }
 
-// Takes signals until SIGTERM/SIGINT; SIGHUP reloads, and once a second the watch does what is due.
-void serve(const sigset_t& signals, pac_watch* watch) {
+// SIGHUP's part for the access log: logrotate has renamed the file (postrotate kill -HUP), so lines
+// go to a new one at the configured path from now on. A reopen that fails keeps the old file open
+// and says so: the proxy goes on serving and no line is lost.
+void reopen_access_log(const wpadkit::configfile::access_log_file& log) {
+  if (auto ok = log.reopen(); !ok) {
+    print_error(ok.error().to_string() + "; still writing to the file open before");
+  }
+}
+
+// Takes signals until SIGTERM/SIGINT; SIGHUP reopens the access log and reloads, and once a second
+// the watch does what is due.
+void serve(const sigset_t& signals, pac_watch* watch,
+           const wpadkit::configfile::access_log_file& log) {
   for (;;) {
     timespec second{1, 0};
     int sig = sigtimedwait(&signals, nullptr, &second);
     if (sig == SIGTERM || sig == SIGINT) break;
+    if (sig == SIGHUP) reopen_access_log(log);
     if (!watch) continue;
     if (sig == SIGHUP) {
       watch->reload();
@@ -174,7 +187,7 @@ int run_proxy(proxy_command& cmd) {
     print_error(log.error());
     return exit_input;
   }
-  services.access_log = std::move(*log);
+  services.access_log = log->sink();
   pac_side pac;
   if (!s.route.empty()) {
     services.decisions = fwd::fixed_decisions(s.route);
@@ -190,7 +203,7 @@ int run_proxy(proxy_command& cmd) {
     return exit_input;
   }
   print_ready(**service, s.proxy.config);
-  serve(signals, pac.watch.get());
+  serve(signals, pac.watch.get(), *log);
   std::cerr << "pactool proxy: stopping (draining connections)" << std::endl;
   (*service)->stop();
   return exit_ok;
