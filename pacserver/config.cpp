@@ -47,6 +47,13 @@ result<void> read_server(const reader& r, const toml::table& t, server_config& c
   if (auto n = t.get("access_log")) {
     WPADKIT_TRY(s, r.string(*n, "server.access_log"));
     c.access_log = s;
+    // A file is found like every other path of the config (templates_dir, [proxy] access_log,
+    // users_file, CA files): relative to the config file's folder, which does not depend on the
+    // working directory a service manager starts pacserver in.
+    if (s != "-" && s != "off" && !s.empty()) {
+      WPADKIT_TRY(p, r.path(*n, "server.access_log", base_dir));
+      c.access_log = p;
+    }
     c.access_log_source = r.ref(*n, "server.access_log");
   }
   if (auto n = t.get("allowed_clients")) {

@@ -125,7 +125,7 @@ struct server_config {
   std::vector<listen_address> listen;
   std::string public_url;  // the URL clients are told (snippets, banner); may be empty
   std::string cache_control = "max-age=300";
-  std::string access_log = "-";  // "-" stdout, "off", or a file path
+  std::string access_log = "-";  // "-" stdout, "off", or a file (relative: to the config's folder)
   source_ref access_log_source;  // where server.access_log was given (empty: the default "-")
   std::vector<cidr> allowed_clients;
   std::vector<cidr> trusted_proxies;
@@ -150,7 +150,7 @@ struct server_config {
 std::vector<cidr> default_allowed_clients();
 
 // Parses and validates config text. `file` names it in errors and source refs; relative paths in it
-// (templates_dir) are taken relative to `base_dir`. Errors: errc::parse (TOML syntax, with line and
+// (templates_dir, access logs, [proxy] files) are taken relative to `base_dir`. Errors: errc::parse (TOML syntax, with line and
 // column) and errc::config (a valid TOML file with a bad entry, with its line).
 result<server_config> parse_config(std::string_view text, std::string file,
                                    const std::filesystem::path& base_dir);

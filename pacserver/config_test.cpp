@@ -132,6 +132,25 @@ template = "bundled-proxy"
   CHECK(c->proxy.settings.access_log == "./proxy-access.log");
 }
 
+TEST_CASE("config: a relative server.access_log is taken from the config file's folder") {
+  using row = std::tuple<std::string, std::string>;
+  auto [given, resolved] = GENERATE(table<std::string, std::string>({
+      row{"pacserver-access.log", "/etc/wpadkit/pacserver-access.log"},
+      row{"logs/access.log", "/etc/wpadkit/logs/access.log"},
+      row{"/var/log/wpadkit/access.log", "/var/log/wpadkit/access.log"},
+      row{"-", "-"},
+      row{"off", "off"},
+  }));
+  auto c = parse_config("[server]\naccess_log = \"" + given +
+                            "\"\n[proxy]\naccess_log = \"proxy.log\"\n"
+                            "[[variants]]\nname = \"all\"\ntemplate = \"bundled-proxy\"\n",
+                        "/etc/wpadkit/pacserver.toml", "/etc/wpadkit");
+  REQUIRE(c.has_value());
+  CHECK(c->access_log == resolved);
+  // The same rule as the bundled proxy's log.
+  CHECK(c->proxy.settings.access_log == "/etc/wpadkit/proxy.log");
+}
+
 TEST_CASE("config: [proxy] mistakes name file:line and the key; PAC source keys are not pacserver's") {
   using row = std::tuple<std::string, std::string, std::string>;
   auto [text, place, words] = GENERATE(table<std::string, std::string, std::string>({
