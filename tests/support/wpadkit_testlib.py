@@ -106,9 +106,9 @@ class PacServer(Background):
     `self.out` / `self.err` lists of lines; `wait_for_output` polls them.
     """
 
-    def __init__(self, args, timeout=30.0, expect_listen=True):
+    def __init__(self, args, timeout=30.0, expect_listen=True, cwd=None):
         import threading
-        super().__init__([binary("pacserver"), *args])
+        super().__init__([binary("pacserver"), *args], cwd=cwd)
         self.out, self.err = [], []
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._drain, args=(s, l), daemon=True)
