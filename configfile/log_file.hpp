@@ -10,8 +10,8 @@
 // never torn across both nor lost, and the old descriptor is closed only after the swap, when no
 // writer can still be using it. The mutex is the one the access logs already took per line (to keep
 // lines whole when writev returns short or the log is a pipe), so reopening adds no lock per line;
-// an atomic shared_ptr swap would not be cheaper (libstdc++ takes a lock bit in each load) and would
-// still need this lock for whole lines.
+// an atomic shared_ptr swap would not be cheaper (libstdc++ takes a lock bit in each load) and
+// would still need this lock for whole lines.
 #include <memory>
 #include <mutex>
 #include <string>

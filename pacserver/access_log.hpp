@@ -32,9 +32,9 @@ class access_log {
   static result<std::unique_ptr<access_log>> open(const std::string& destination);
 
   void write(const access_entry& e);  // thread-safe, also against reopen
-  // Opens the file again at its path, after logrotate renamed it (pacserver does on SIGHUP); nothing
-  // to do for stdout or "off". Errors: errc::io naming the path and the reason; lines then keep
-  // going to the file open before.
+  // Opens the file again at its path, after logrotate renamed it (pacserver does on SIGHUP);
+  // nothing to do for stdout or "off". Errors: errc::io naming the path and the reason; lines then
+  // keep going to the file open before.
   result<void> reopen();
   // The line `write` would print, without the newline (for tests).
   static std::string format(const access_entry& e, std::chrono::system_clock::time_point at);

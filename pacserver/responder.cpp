@@ -57,13 +57,14 @@ fingerprint take_fingerprint(const std::vector<std::filesystem::path>& files) {
   return fp;
 }
 
-// server.access_log, opened for appending. Errors: errc::io naming the file and the OS reason, and
-// the entry that asked for it (as the bundled proxy's access log does).
+// An error about the server log (it names the file and the reason) says which entry asked for it.
 error named(error e, const server_config& config) {
   e.message += " (server.access_log at " + config.access_log_source.place() + ")";
   return e;
 }
 
+// server.access_log, opened for appending. Errors: errc::io naming the file and the OS reason, and
+// the entry that asked for it (as the bundled proxy's access log does).
 result<std::unique_ptr<access_log>> open_server_log(const server_config& config) {
   auto log = access_log::open(config.access_log);
   if (!log) return named(std::move(log.error()), config);
