@@ -13,7 +13,7 @@
 //   via = "NAME"                      our Via name (one token)
 //   trace = bool                      allow TRACE (default false)
 //   connect_ports = [443, 563] | "any"
-//   threads = N                       I/O threads (0: one per core)
+//   threads = N                       I/O threads (0: one per core; pactool proxy: one per core but one)
 //   header_limit = BYTES              largest request/response head (1024 .. 1048576)
 //   body_limit = BYTES                largest request body (0 .. 2^50; default 64 GiB): a longer
 //                                      Content-Length gets 413; 0 refuses every request body

@@ -6,7 +6,8 @@
 
 namespace wpadkit {
 
-result<stack_thread> stack_thread::start(std::size_t stack_bytes, std::function<void()> fn) {
+result<stack_thread> stack_thread::start(std::size_t stack_bytes, std::function<void()> fn,
+                                         const std::string& name) {
   stack_thread t;
   t.fn_ = std::make_unique<std::function<void()>>(std::move(fn));
   pthread_attr_t attr;
@@ -22,6 +23,8 @@ result<stack_thread> stack_thread::start(std::size_t stack_bytes, std::function<
   pthread_attr_destroy(&attr);
   if (rc != 0) return error(errc::limit, std::string("cannot start a thread: ") + std::strerror(rc));
   t.running_ = true;
+  // Best effort: a name is for people looking at the process, and its absence changes nothing else.
+  if (!name.empty()) pthread_setname_np(t.thread_, name.substr(0, 15).c_str());
   return t;
 }
 

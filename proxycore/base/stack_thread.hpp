@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "proxycore/base/error.hpp"
 
@@ -14,9 +15,11 @@ namespace wpadkit {
 
 class stack_thread {
  public:
-  // Starts `fn` on a new thread with `stack_bytes` of stack. Errors: errc::limit (the system refused
-  // the thread, e.g. EAGAIN), with the reason.
-  static result<stack_thread> start(std::size_t stack_bytes, std::function<void()> fn);
+  // Starts `fn` on a new thread with `stack_bytes` of stack, named `name` where the system shows
+  // thread names (top -H, ps -L, perf, /proc/PID/task/*/comm; Linux keeps 15 bytes). Errors:
+  // errc::limit (the system refused the thread, e.g. EAGAIN), with the reason.
+  static result<stack_thread> start(std::size_t stack_bytes, std::function<void()> fn,
+                                    const std::string& name = {});
 
   stack_thread() = default;
   stack_thread(stack_thread&& other) noexcept;

@@ -236,7 +236,8 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
   asio::co_spawn(ctx0, p->accept_loop(), asio::detached);
   for (auto& w : p->workers) {
     p->guards.push_back(asio::make_work_guard(*w->ctx));
-    auto t = stack_thread::start(limits::pac_call_stack_bytes, [ctx = w->ctx] { ctx->run(); });
+    auto t = stack_thread::start(limits::pac_call_stack_bytes, [ctx = w->ctx] { ctx->run(); },
+                                 "proxy-io/" + std::to_string(p->threads.size()));
     if (!t) {
       p->stop(std::chrono::milliseconds(0));  // the threads started so far
       return std::move(t).error();

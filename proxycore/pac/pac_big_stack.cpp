@@ -13,7 +13,7 @@ constexpr std::size_t compile_stack_bytes = 256u * 1024 * 1024;
 }  // namespace
 
 void run_on_big_stack(std::function<void()> fn) {
-  auto t = stack_thread::start(compile_stack_bytes, [&fn] { fn(); });
+  auto t = stack_thread::start(compile_stack_bytes, [&fn] { fn(); }, "pac-compile");
   if (!t) return fn();
   t->join();
 }

@@ -100,7 +100,8 @@ void engine_pool::impl::run(unsigned id) {
 
 bool engine_pool::impl::start() {
   for (unsigned i = 0; i < threads; ++i) {
-    auto t = stack_thread::start(limits::pac_call_stack_bytes, [this, i] { run(i); });
+    auto t = stack_thread::start(limits::pac_call_stack_bytes, [this, i] { run(i); },
+                                 "pac-eval/" + std::to_string(i));
     if (!t) return false;
     workers.push_back(std::move(*t));
   }
