@@ -80,7 +80,9 @@ def bundled_proxy_port(server):
     return int(line.rsplit(":", 1)[1])
 
 
-class PacserverLogRotation(unittest.TestCase):
+class WithOriginAndLogDir(unittest.TestCase):
+    """An echo origin and a temp dir with an empty logs/ folder, for each test."""
+
     def setUp(self):
         self.origin = EchoOrigin().__enter__()
         self.addCleanup(self.origin.__exit__)
@@ -89,6 +91,11 @@ class PacserverLogRotation(unittest.TestCase):
         self.addCleanup(dir_cm.__exit__, None, None, None)
         self.logs = os.path.join(self.dir, "logs")
         os.makedirs(self.logs)
+
+
+class PacserverLogRotation(WithOriginAndLogDir):
+    def setUp(self):
+        super().setUp()
         self.cfg = lib.write(os.path.join(self.dir, "pacserver.toml"), PACSERVER_CONFIG.format(
             server_log="logs/server.log", proxy_log="logs/proxy.log"))
         # Started from another folder: the relative paths must be taken from the config's.
@@ -226,17 +233,11 @@ class PacserverRelativeLogPaths(unittest.TestCase):
             self.assertEqual(os.listdir(cwd), [])
 
 
-class PactoolProxyLogRotation(unittest.TestCase):
+class PactoolProxyLogRotation(WithOriginAndLogDir):
     """`pactool proxy --route DIRECT --access-log FILE`; its stderr goes to a file the test reads."""
 
     def setUp(self):
-        self.origin = EchoOrigin().__enter__()
-        self.addCleanup(self.origin.__exit__)
-        dir_cm = lib.temp_dir()
-        self.dir = dir_cm.__enter__()
-        self.addCleanup(dir_cm.__exit__, None, None, None)
-        self.logs = os.path.join(self.dir, "logs")
-        os.makedirs(self.logs)
+        super().setUp()
         self.log = os.path.join(self.logs, "access.log")
         self.err_path = os.path.join(self.dir, "stderr.txt")
         self.err_file = open(self.err_path, "w")

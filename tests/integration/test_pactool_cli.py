@@ -282,6 +282,22 @@ class ExplainCoverageBenchTest(PactoolTest):
         self.assertEqual((ftp["true"], ftp["false"]), (0, 4))
         self.assertIn('if (url.substring(0, 4) == "ftp:") never true', pactool("coverage", "--summary", "--pac", PAC, *OFFLINE, URLS).stdout)
 
+    def explain_and_coverage_agree_with_eval(self, pac, expected, urls_name):
+        """eval gives each URL's result; explain names the same result and the line of the return
+        that gave it ({url: (result, line)}). Returns coverage's JSON over the same URLs."""
+        urls = self.file(urls_name, "\n".join(expected) + "\n")
+        p = pactool("eval", "--pac", pac, "--offline", *expected)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), [r for r, _ in expected.values()])
+        for url, (result, line) in expected.items():
+            p = pactool("explain", "--json", "--pac", pac, "--offline", url)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            out = json.loads(p.stdout)
+            self.assertEqual((out["result"], (out["return"] or {}).get("line")), (result, line), url)
+        p = pactool("coverage", "--json", "--pac", pac, "--offline", urls)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        return json.loads(p.stdout)
+
     def test_regex_after_if_head_agrees_with_eval(self):
         # `if (...) /re/...`: the / after the head's `)` starts a regex (with a quote and parens in
         # it); explain and coverage instrument the text and lint reads it, so each must agree with
@@ -299,18 +315,7 @@ class ExplainCoverageBenchTest(PactoolTest):
         expected = {"http://wiki/": ("DIRECT", 4),
                     "http://intranet/": ("PROXY proxy.corp.example:8080", 7),
                     "http://app.corp.example/legacy/x": ("PROXY legacy.corp.example:3128", 6)}
-        urls = self.file("re.urls", "\n".join(expected) + "\n")
-        p = pactool("eval", "--pac", pac, "--offline", *expected)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.splitlines(), [r for r, _ in expected.values()])
-        for url, (result, line) in expected.items():
-            p = pactool("explain", "--json", "--pac", pac, "--offline", url)
-            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-            out = json.loads(p.stdout)
-            self.assertEqual((out["result"], out["return"]["line"]), (result, line), url)
-        p = pactool("coverage", "--json", "--pac", pac, "--offline", urls)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        out = json.loads(p.stdout)
+        out = self.explain_and_coverage_agree_with_eval(pac, expected, "re.urls")
         self.assertEqual({r["line"]: r["hits"] for r in out["returns"]}, {4: 1, 6: 1, 7: 1})
         branches = {b["line"]: (b["true"], b["false"]) for b in out["branches"]}
         self.assertEqual((branches[3], branches[5]), ((2, 1), (1, 1)))
@@ -345,18 +350,7 @@ class ExplainCoverageBenchTest(PactoolTest):
                     "http://averyveryverylongname.example/": ("PROXY long.example:8080", 8),
                     "http://www.example/": ("DIRECT", 12),
                     "http://www.other.test/": ("PROXY proxy.example:8080", 13)}
-        urls = self.file("asi.urls", "\n".join(expected) + "\n")
-        p = pactool("eval", "--pac", pac, "--offline", *expected)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.splitlines(), [r for r, _ in expected.values()])
-        for url, (result, line) in expected.items():
-            p = pactool("explain", "--json", "--pac", pac, "--offline", url)
-            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-            out = json.loads(p.stdout)
-            self.assertEqual((out["result"], (out["return"] or {}).get("line")), (result, line), url)
-        p = pactool("coverage", "--json", "--pac", pac, "--offline", urls)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        out = json.loads(p.stdout)
+        out = self.explain_and_coverage_agree_with_eval(pac, expected, "asi.urls")
         self.assertEqual({r["line"]: r["hits"] for r in out["returns"]}, {5: 1, 8: 1, 9: 0, 12: 1, 13: 1})
         branches = {b["line"]: (b["true"], b["false"]) for b in out["branches"]}
         self.assertEqual(branches, {4: (2, 2), 5: (1, 1), 8: (1, 2), 9: (0, 2), 12: (1, 1)})
