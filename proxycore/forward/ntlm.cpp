@@ -18,7 +18,7 @@ namespace {
 namespace base64 = boost::beast::detail::base64;
 
 constexpr std::uint8_t signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
-constexpr std::size_t challenge_header = 32;  // up to and including ServerChallenge
+constexpr std::size_t challenge_header = 32;     // up to and including ServerChallenge
 constexpr std::size_t challenge_with_info = 48;  // ... Reserved(8), TargetInfoFields(8)
 constexpr std::size_t authenticate_header = 64;  // up to and including NegotiateFlags
 constexpr std::size_t version_size = 8;
@@ -39,16 +39,20 @@ std::uint32_t le32(std::span<const std::uint8_t> b, std::size_t at) {
          static_cast<std::uint32_t>(b[at + 2]) << 16 | static_cast<std::uint32_t>(b[at + 3]) << 24;
 }
 std::uint64_t le64(std::span<const std::uint8_t> b, std::size_t at) {
-  return static_cast<std::uint64_t>(le32(b, at)) | static_cast<std::uint64_t>(le32(b, at + 4)) << 32;
+  return static_cast<std::uint64_t>(le32(b, at)) | static_cast<std::uint64_t>(le32(b, at + 4))
+                                                       << 32;
 }
 void put16(bytes& out, std::size_t at, std::uint16_t v) {
   out[at] = static_cast<std::uint8_t>(v);
   out[at + 1] = static_cast<std::uint8_t>(v >> 8);
 }
 void put32(bytes& out, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    out[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
 }
-void append(bytes& out, std::span<const std::uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); }
+void append(bytes& out, std::span<const std::uint8_t> b) {
+  out.insert(out.end(), b.begin(), b.end());
+}
 void append64(bytes& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
@@ -62,7 +66,8 @@ result<std::span<const std::uint8_t>> field(std::span<const std::uint8_t> m, std
   if (offset > m.size() || len > m.size() - offset) {
     return error(errc::parse, std::string("NTLM challenge: ") + name + " (offset " +
                                   std::to_string(offset) + ", length " + std::to_string(len) +
-                                  ") lies outside the " + std::to_string(m.size()) + "-byte message");
+                                  ") lies outside the " + std::to_string(m.size()) +
+                                  "-byte message");
   }
   return m.subspan(offset, len);
 }
@@ -74,21 +79,22 @@ result<std::optional<std::uint64_t>> walk_av_pairs(std::span<const std::uint8_t>
   std::size_t at = 0;
   while (true) {
     if (info.size() - at < 4) {
-      return error(errc::parse, "NTLM challenge: the target info ends at offset " + std::to_string(at) +
-                                    " without an MsvAvEOL");
+      return error(errc::parse, "NTLM challenge: the target info ends at offset " +
+                                    std::to_string(at) + " without an MsvAvEOL");
     }
     const auto id = le16(info, at);
     const std::size_t len = le16(info, at + 2);
     if (len > info.size() - at - 4) {
       return error(errc::parse, "NTLM challenge: AV_PAIR " + std::to_string(id) + " at offset " +
                                     std::to_string(at) + " (length " + std::to_string(len) +
-                                    ") overruns the " + std::to_string(info.size()) + "-byte target info");
+                                    ") overruns the " + std::to_string(info.size()) +
+                                    "-byte target info");
     }
     if (id == av_eol) return timestamp;
     if (id == av_timestamp) {
       if (len != 8) {
-        return error(errc::parse, "NTLM challenge: MsvAvTimestamp of length " + std::to_string(len) +
-                                      ", expected 8");
+        return error(errc::parse, "NTLM challenge: MsvAvTimestamp of length " +
+                                      std::to_string(len) + ", expected 8");
       }
       timestamp = le64(info, at + 4);
     }
@@ -178,21 +184,25 @@ result<std::shared_ptr<const crypto>> crypto::create() {
   if (!h->ctx) return error(errc::unsupported, "NTLM: cannot create an OpenSSL library context");
   h->base = OSSL_PROVIDER_load(h->ctx, "default");
   if (!h->base) {
-    return error(errc::unsupported, "NTLM: OpenSSL's default provider could not be loaded: " + openssl_reason());
+    return error(errc::unsupported,
+                 "NTLM: OpenSSL's default provider could not be loaded: " + openssl_reason());
   }
   h->legacy = OSSL_PROVIDER_load(h->ctx, "legacy");
   if (h->legacy) h->md4 = EVP_MD_fetch(h->ctx, "MD4", nullptr);
   if (!h->legacy || !h->md4) {
     const char* dir = OPENSSL_info(OPENSSL_INFO_MODULES_DIR);
-    return error(errc::unsupported,
-                 std::string("NTLM needs MD4 from OpenSSL's legacy provider, which could not be loaded "
-                             "from ") + (dir ? dir : "?") + " (or $OPENSSL_MODULES): " + openssl_reason() +
-                     "; install the package that ships ossl-modules/legacy.so (Debian: libssl3)");
+    return error(
+        errc::unsupported,
+        std::string("NTLM needs MD4 from OpenSSL's legacy provider, which could not be loaded "
+                    "from ") +
+            (dir ? dir : "?") + " (or $OPENSSL_MODULES): " + openssl_reason() +
+            "; install the package that ships ossl-modules/legacy.so (Debian: libssl3)");
   }
   h->hmac = EVP_MAC_fetch(h->ctx, "HMAC", nullptr);
   h->rc4 = EVP_CIPHER_fetch(h->ctx, "RC4", nullptr);
   if (!h->hmac || !h->rc4) {
-    return error(errc::unsupported, "NTLM: HMAC or RC4 unavailable from OpenSSL: " + openssl_reason());
+    return error(errc::unsupported,
+                 "NTLM: HMAC or RC4 unavailable from OpenSSL: " + openssl_reason());
   }
   return std::shared_ptr<const crypto>(new crypto(std::move(h)));
 }
@@ -209,10 +219,12 @@ key16 crypto::md4(std::span<const std::uint8_t> data) const {
   return out;
 }
 
-key16 crypto::hmac_md5(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data) const {
+key16 crypto::hmac_md5(std::span<const std::uint8_t> key,
+                       std::span<const std::uint8_t> data) const {
   key16 out{};
   std::size_t len = 0;
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> c(EVP_MAC_CTX_new(h_->hmac), EVP_MAC_CTX_free);
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> c(EVP_MAC_CTX_new(h_->hmac),
+                                                              EVP_MAC_CTX_free);
   char digest[] = "MD5";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                          OSSL_PARAM_construct_end()};
@@ -246,7 +258,9 @@ result<void> crypto::random(std::span<std::uint8_t> out) const {
 result<bytes> utf16le(std::string_view s, std::string_view what) {
   bytes out;
   out.reserve(s.size() * 2);
-  auto bad = [&] { return error(errc::parse, "NTLM: the " + std::string(what) + " is not valid UTF-8"); };
+  auto bad = [&] {
+    return error(errc::parse, "NTLM: the " + std::string(what) + " is not valid UTF-8");
+  };
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::uint32_t cp = 0;
@@ -292,8 +306,9 @@ result<key16> ntowfv2(const crypto& c, std::string_view user, std::string_view d
   auto pw = utf16le(password, "password");
   if (!pw) return std::move(pw).error();
   std::string upper(user);
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char ch) { return static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 32 : ch); });
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char ch) {
+    return static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+  });
   auto who = utf16le(upper + std::string(domain), "user or domain");
   if (!who) return std::move(who).error();
   auto nt_hash = c.md4(*pw);
@@ -331,7 +346,8 @@ result<challenge> parse_challenge(std::span<const std::uint8_t> m) {
     return error(errc::parse, "NTLM challenge: the signature is not NTLMSSP");
   }
   if (auto type = le32(m, 8); type != 2) {
-    return error(errc::parse, "NTLM challenge: message type " + std::to_string(type) + ", expected 2");
+    return error(errc::parse,
+                 "NTLM challenge: message type " + std::to_string(type) + ", expected 2");
   }
   challenge ch;
   ch.flags = le32(m, 20);
@@ -350,7 +366,8 @@ result<challenge> parse_challenge(std::span<const std::uint8_t> m) {
     }
   }
   if ((ch.flags & flag::target_info) && ch.target_info.empty()) {
-    return error(errc::parse, "NTLM challenge: NEGOTIATE_TARGET_INFO is set but there is no target info");
+    return error(errc::parse,
+                 "NTLM challenge: NEGOTIATE_TARGET_INFO is set but there is no target info");
   }
   ch.raw.assign(m.begin(), m.end());
   return ch;
@@ -364,7 +381,8 @@ result<challenge> parse_challenge_header(const std::vector<std::string>& values)
     auto sp = s.find_first_of(" \t");
     auto scheme = s.substr(0, sp);
     std::string_view token = sp == std::string_view::npos ? std::string_view{} : s.substr(sp);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+      token.remove_prefix(1);
     while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
     if (boost::beast::iequals(scheme, "NTLM") && !token.empty()) {
       auto raw = decode_base64(token);
@@ -378,7 +396,8 @@ result<challenge> parse_challenge_header(const std::vector<std::string>& values)
                                (offered.empty() ? std::string("none") : offered) + ")");
 }
 
-result<authenticate_inputs> make_authenticate_inputs(const crypto& c, const challenge& ch, bytes negotiate,
+result<authenticate_inputs> make_authenticate_inputs(const crypto& c, const challenge& ch,
+                                                     bytes negotiate,
                                                      std::chrono::system_clock::time_point now) {
   if (!(ch.flags & flag::unicode)) {
     return error(errc::unsupported, "NTLM: the proxy does not offer Unicode (NEGOTIATE_UNICODE)");
@@ -464,7 +483,8 @@ result<bytes> authenticate_message(const crypto& c, const identity& who, const c
   add(20, v2.nt_response);
   add(52, encrypted_key);
   put32(m, 60, in.flags);
-  if (in.version) std::copy(in.version->begin(), in.version->end(), m.begin() + authenticate_header);
+  if (in.version)
+    std::copy(in.version->begin(), in.version->end(), m.begin() + authenticate_header);
   if (mic) {
     bytes all = in.negotiate;
     append(all, ch.raw);

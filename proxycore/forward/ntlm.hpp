@@ -1,8 +1,8 @@
 #pragma once
 // forward::ntlm — the client side of NTLMv2 (MS-NLMP), as we present it to an upstream proxy that
-// answers 407 with `Proxy-Authenticate: NTLM`: the three messages, and the NTLMv2 response they carry.
-// Only NTLMv2: no LM and no NTLMv1 response is ever computed (MS-NLMP §3.3.2); only Unicode strings
-// (NTLMSSP_NEGOTIATE_UNICODE).
+// answers 407 with `Proxy-Authenticate: NTLM`: the three messages, and the NTLMv2 response they
+// carry. Only NTLMv2: no LM and no NTLMv1 response is ever computed (MS-NLMP §3.3.2); only Unicode
+// strings (NTLMSSP_NEGOTIATE_UNICODE).
 //
 // The exchange (MS-NLMP §3.1.5.1; over HTTP as MS-NTHT describes, one TCP connection throughout):
 //   we      → Proxy-Authorization: NTLM base64(NEGOTIATE_MESSAGE)        negotiate_message()
@@ -17,16 +17,16 @@
 //   NtChallengeResponse = NTProofStr + temp
 //   LMv2         = HMAC_MD5(NTOWFv2, server_challenge + client_challenge) + client_challenge
 //   SessionBaseKey = HMAC_MD5(NTOWFv2, NTProofStr)
-// MsvAvTimestamp (§3.1.5.1.2): when the CHALLENGE's target info holds one, that server time goes into
-// the blob instead of ours, the LmChallengeResponse is Z(24), and a MIC (HMAC_MD5 of the three
+// MsvAvTimestamp (§3.1.5.1.2): when the CHALLENGE's target info holds one, that server time goes
+// into the blob instead of ours, the LmChallengeResponse is Z(24), and a MIC (HMAC_MD5 of the three
 // messages under the exported session key) is sent, announced by MsvAvFlags 0x2 in the blob's copy
 // of the target info.
 //
 // Upper-casing the user name folds ASCII letters only (a non-ASCII user name must be written in the
 // case the domain controller stores, or NTOWFv2 differs).
 //
-// MD4 and RC4 live in OpenSSL 3's legacy provider: `crypto` loads it (with the default provider) into
-// a library context of its own, so the process-wide default context is left as it was.
+// MD4 and RC4 live in OpenSSL 3's legacy provider: `crypto` loads it (with the default provider)
+// into a library context of its own, so the process-wide default context is left as it was.
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -117,10 +117,10 @@ bytes negotiate_message(std::uint32_t flags = our_flags);
 struct challenge {
   std::uint32_t flags = 0;
   challenge8 server_challenge{};
-  bytes target_name;                      // as sent (UTF-16LE with NEGOTIATE_UNICODE)
-  bytes target_info;                      // the AV_PAIR list as sent, MsvAvEOL included
-  std::optional<std::uint64_t> timestamp; // MsvAvTimestamp (FILETIME), when present
-  bytes raw;                              // the whole message (for the MIC)
+  bytes target_name;                       // as sent (UTF-16LE with NEGOTIATE_UNICODE)
+  bytes target_info;                       // the AV_PAIR list as sent, MsvAvEOL included
+  std::optional<std::uint64_t> timestamp;  // MsvAvTimestamp (FILETIME), when present
+  bytes raw;                               // the whole message (for the MIC)
 };
 
 // Parses a CHALLENGE_MESSAGE. Hostile input: every offset and length is bounds-checked. Errors:
@@ -138,12 +138,12 @@ result<challenge> parse_challenge_header(const std::vector<std::string>& proxy_a
 // explicitly so that the MS-NLMP §4.2.4 vectors can be reproduced; make_authenticate_inputs() fills
 // them for real use.
 struct authenticate_inputs {
-  std::uint32_t flags = 0;       // the negotiated flags written into the message
+  std::uint32_t flags = 0;  // the negotiated flags written into the message
   challenge8 client_challenge{};
-  std::uint64_t time = 0;        // FILETIME (100 ns since 1601) when the challenge has no timestamp
-  key16 random_session_key{};    // used only when `flags` has NTLMSSP_NEGOTIATE_KEY_EXCH
+  std::uint64_t time = 0;      // FILETIME (100 ns since 1601) when the challenge has no timestamp
+  key16 random_session_key{};  // used only when `flags` has NTLMSSP_NEGOTIATE_KEY_EXCH
   std::optional<std::array<std::uint8_t, 8>> version;  // the Version field (zeros when absent)
-  bytes negotiate;               // our NEGOTIATE_MESSAGE as sent (for the MIC)
+  bytes negotiate;  // our NEGOTIATE_MESSAGE as sent (for the MIC)
 };
 
 // Random client challenge and session key, `now` as FILETIME, flags = ours ∩ the challenge's.
@@ -161,8 +161,8 @@ struct v2_response {
 };
 // `target_info` is what goes into the blob (the challenge's, possibly amended).
 v2_response compute_v2_response(const crypto& c, const key16& ntowf, const challenge8& server,
-                                 const challenge8& client, std::uint64_t time,
-                                 std::span<const std::uint8_t> target_info, bool lm_zero);
+                                const challenge8& client, std::uint64_t time,
+                                std::span<const std::uint8_t> target_info, bool lm_zero);
 
 // The AUTHENTICATE_MESSAGE (type 3). Payload order: domain, user, workstation, LM, NT, session key
 // (as in MS-NLMP §4.2.4.3). Errors: those of utf16le; errc::parse when the target info is too long

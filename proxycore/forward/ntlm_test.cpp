@@ -18,7 +18,9 @@ bool ok(const result<T>& r) {
 
 ntlm::bytes unhex(std::string_view h) {
   ntlm::bytes out;
-  auto nibble = [](char c) { return static_cast<std::uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10); };
+  auto nibble = [](char c) {
+    return static_cast<std::uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  };
   for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
     out.push_back(static_cast<std::uint8_t>(nibble(h[i]) << 4 | nibble(h[i + 1])));
   }
@@ -81,17 +83,22 @@ TEST_CASE("NTLMv2 keys and responses match the MS-NLMP 4.2.4 vectors") {
   auto server = ntlm::challenge8{0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
   auto info = unhex(spec_target_info);
   auto r = ntlm::compute_v2_response(c, *key, server, eight(0xaa), 0, info, false);
-  CHECK(hex(r.nt_proof) == "68cd0ab851e51c96aabc927bebef6a1c");           // §4.2.4.2.2
-  CHECK(hex(r.session_base_key) == "8de40ccadbc14a82f15cb0ad0de95ca3");   // §4.2.4.1.2
+  CHECK(hex(r.nt_proof) == "68cd0ab851e51c96aabc927bebef6a1c");                     // §4.2.4.2.2
+  CHECK(hex(r.session_base_key) == "8de40ccadbc14a82f15cb0ad0de95ca3");             // §4.2.4.1.2
   CHECK(hex(r.lm_response) == "86c35097ac9cec102554764a57cccc19aaaaaaaaaaaaaaaa");  // §4.2.4.2.1
-  CHECK(hex(r.nt_response) == "68cd0ab851e51c96aabc927bebef6a1c0101000000000000" "0000000000000000"
-                              "aaaaaaaaaaaaaaaa00000000" + spec_target_info + "00000000");
+  CHECK(hex(r.nt_response) ==
+        "68cd0ab851e51c96aabc927bebef6a1c0101000000000000"
+        "0000000000000000"
+        "aaaaaaaaaaaaaaaa00000000" +
+            spec_target_info + "00000000");
   ntlm::key16 random;
   random.fill(0x55);
-  CHECK(hex(c.rc4(r.session_base_key, random)) == "c5dad2544fc9799094ce1ce90bc9d03e");  // §4.2.4.2.3
+  CHECK(hex(c.rc4(r.session_base_key, random)) ==
+        "c5dad2544fc9799094ce1ce90bc9d03e");  // §4.2.4.2.3
 }
 
-TEST_CASE("the AUTHENTICATE message for the MS-NLMP 4.2.4.3 challenge is the spec's, byte for byte") {
+TEST_CASE(
+    "the AUTHENTICATE message for the MS-NLMP 4.2.4.3 challenge is the spec's, byte for byte") {
   const auto& c = crypto();
   auto ch = ntlm::parse_challenge(unhex(spec_challenge));
   REQUIRE(ok(ch));
@@ -113,12 +120,15 @@ TEST_CASE("the AUTHENTICATE message for the MS-NLMP 4.2.4.3 challenge is the spe
   CHECK(hex(*m) == spec_authenticate);
 }
 
-TEST_CASE("a challenge with MsvAvTimestamp: server time in the blob, LM Z(24), MsvAvFlags and a MIC") {
+TEST_CASE(
+    "a challenge with MsvAvTimestamp: server time in the blob, LM Z(24), MsvAvFlags and a MIC") {
   const auto& c = crypto();
   // The spec's challenge with an MsvAvTimestamp (id 7) added before MsvAvEOL.
-  auto info = unhex("02000c0044006f006d00610069006e00"
-                    "07000800" "0102030405060708"
-                    "00000000");
+  auto info = unhex(
+      "02000c0044006f006d00610069006e00"
+      "07000800"
+      "0102030405060708"
+      "00000000");
   auto raw = unhex(spec_challenge.substr(0, 96));  // header up to the target name
   raw.resize(56);
   auto name = unhex("530065007200760065007200");
@@ -133,7 +143,8 @@ TEST_CASE("a challenge with MsvAvTimestamp: server time in the blob, LM Z(24), M
 
   ntlm::identity who{"User", "Domain", "", *ntlm::ntowfv2(c, "User", "Domain", "Password")};
   auto negotiate = ntlm::negotiate_message();
-  auto in = ntlm::make_authenticate_inputs(c, *ch, negotiate, std::chrono::system_clock::time_point{});
+  auto in =
+      ntlm::make_authenticate_inputs(c, *ch, negotiate, std::chrono::system_clock::time_point{});
   REQUIRE(ok(in));
   CHECK(in->flags == (ntlm::our_flags & 0xe28a8233));
   auto m = ntlm::authenticate_message(c, who, *ch, *in);
@@ -142,15 +153,16 @@ TEST_CASE("a challenge with MsvAvTimestamp: server time in the blob, LM Z(24), M
   auto u32 = [&](std::size_t at) { return u16(at) | u16(at + 2) << 16; };
   // LmChallengeResponse is Z(24).
   REQUIRE(u16(12) == 24);
-  CHECK(hex(ntlm::bytes(m->begin() + static_cast<long>(u32(16)), m->begin() + static_cast<long>(u32(16) + 24))) ==
-        std::string(48, '0'));
+  CHECK(hex(ntlm::bytes(m->begin() + static_cast<long>(u32(16)),
+                        m->begin() + static_cast<long>(u32(16) + 24))) == std::string(48, '0'));
   // The blob carries the server's time, not ours (time_point{}: 1970, FILETIME 116444736000000000).
   const auto nt = u32(24);
-  CHECK(hex(ntlm::bytes(m->begin() + static_cast<long>(nt + 24), m->begin() + static_cast<long>(nt + 32))) ==
-        "0102030405060708");
+  CHECK(hex(ntlm::bytes(m->begin() + static_cast<long>(nt + 24),
+                        m->begin() + static_cast<long>(nt + 32))) == "0102030405060708");
   // ... and its target info has MsvAvFlags = 0x2 (MIC present) before MsvAvEOL.
   const std::string blob_info = hex(ntlm::bytes(m->begin() + static_cast<long>(nt + 44), m->end()));
-  CHECK(blob_info.find("0600040002000000" "00000000") != std::string::npos);
+  CHECK(blob_info.find("0600040002000000"
+                       "00000000") != std::string::npos);
   // The MIC (offset 72) is HMAC_MD5(session key, NEGOTIATE + CHALLENGE + AUTHENTICATE with MIC 0).
   ntlm::bytes zeroed = *m;
   std::fill(zeroed.begin() + 72, zeroed.begin() + 88, 0);
@@ -183,9 +195,12 @@ TEST_CASE("without MsvAvTimestamp our own time goes into the blob and no MIC is 
 
 TEST_CASE("the NEGOTIATE message and the header value") {
   auto m = ntlm::negotiate_message();
-  CHECK(hex(m) == "4e544c4d5353500001000000058288a0" "00000000200000000000000020000000");
+  CHECK(hex(m) ==
+        "4e544c4d5353500001000000058288a0"
+        "00000000200000000000000020000000");
   CHECK(ntlm::header_value(m) == "NTLM TlRMTVNTUAABAAAABYKIoAAAAAAgAAAAAAAAACAAAAA=");
-  CHECK(ntlm::split_domain_user("CORP\\alice") == std::pair<std::string, std::string>{"alice", "CORP"});
+  CHECK(ntlm::split_domain_user("CORP\\alice") ==
+        std::pair<std::string, std::string>{"alice", "CORP"});
   CHECK(ntlm::split_domain_user("alice") == std::pair<std::string, std::string>{"alice", ""});
 }
 
@@ -209,7 +224,8 @@ TEST_CASE("malformed CHALLENGE messages are refused naming the problem") {
       row{"the target info ends at offset 36 without an MsvAvEOL",
           [](ntlm::bytes& m) { m[68 + 32] = 9; }},
       row{"MsvAvTimestamp of length 12, expected 8",
-          [](ntlm::bytes& m) { m[68 + 16] = 7; }},  // the Server pair (length 12) becomes a timestamp
+          [](ntlm::bytes& m) { m[68 + 16] = 7; }},  // the Server pair (length 12) becomes a
+                                                    // timestamp
       row{"NEGOTIATE_TARGET_INFO is set but there is no target info",
           [](ntlm::bytes& m) { m[40] = m[41] = 0; }},
   }));
@@ -223,13 +239,15 @@ TEST_CASE("malformed CHALLENGE messages are refused naming the problem") {
 
 TEST_CASE("the challenge is found among Proxy-Authenticate values") {
   auto found = ntlm::parse_challenge_header(
-      {"Basic realm=\"x\"", "NTLM", "ntlm  TlRMTVNTUAACAAAAAAAAADAAAAABAgAAASNFZ4mrze8AAAAAAAAAAAAAAAAwAAAA "});
+      {"Basic realm=\"x\"", "NTLM",
+       "ntlm  TlRMTVNTUAACAAAAAAAAADAAAAABAgAAASNFZ4mrze8AAAAAAAAAAAAAAAAwAAAA "});
   REQUIRE(ok(found));
   CHECK(hex(found->server_challenge) == "0123456789abcdef");
   auto none = ntlm::parse_challenge_header({"Basic realm=\"x\"", "Negotiate"});
   REQUIRE_FALSE(none.has_value());
   CHECK(none.error().is(errc::http));
-  CHECK(none.error().message == "no NTLM challenge in the 407 (Proxy-Authenticate: Basic, Negotiate)");
+  CHECK(none.error().message ==
+        "no NTLM challenge in the 407 (Proxy-Authenticate: Basic, Negotiate)");
   auto empty = ntlm::parse_challenge_header({});
   CHECK(empty.error().message == "no NTLM challenge in the 407 (Proxy-Authenticate: none)");
   auto bad = ntlm::parse_challenge_header({"NTLM !!!!"});
