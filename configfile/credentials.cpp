@@ -39,6 +39,40 @@ result<upstream_auth_entry> parse_upstream_auth_flag(std::string_view text,
   return e;
 }
 
+result<void> apply_upstream_scheme_flag(std::string_view text,
+                                        std::vector<upstream_auth_entry>& entries,
+                                        const std::string& flag) {
+  const auto eq = text.rfind('=');
+  if (eq == 0 || eq == std::string_view::npos) {
+    return error(errc::parse, flag + " '" + std::string(text) + "': expected HOST:PORT=basic|ntlm");
+  }
+  auto scheme = forward::parse_upstream_scheme(text.substr(eq + 1));
+  if (!scheme) {
+    return error(errc::parse,
+                 flag + " '" + std::string(text) + "': the scheme must be basic or ntlm");
+  }
+  auto proxy = forward::parse_authority(text.substr(0, eq), 0);
+  if (!proxy || proxy->second == 0) {
+    return error(errc::parse, flag + " '" + std::string(text) + "': '" +
+                                  std::string(text.substr(0, eq)) + "' is not HOST:PORT");
+  }
+  const auto key = forward::proxy_key(proxy->first, proxy->second);
+  bool found = false;
+  for (auto& e : entries) {
+    auto hp = forward::parse_authority(e.proxy, 0);
+    if (hp && forward::proxy_key(hp->first, hp->second) == key) {
+      e.scheme = *scheme;
+      found = true;
+    }
+  }
+  if (!found) {
+    return error(errc::parse, flag + " '" + std::string(text) +
+                                  "': no --upstream-auth* credentials (or " +
+                                  "upstream_auth entry) for " + std::string(text.substr(0, eq)));
+  }
+  return {};
+}
+
 result<std::string> read_secret(const secret_source& s, const std::string& origin) {
   if (s.from == secret_source::kind::literal) return s.value;
   if (s.from == secret_source::kind::env) {
@@ -71,7 +105,7 @@ result<std::vector<forward::upstream_credentials>> resolve_upstream_auth(
   for (const auto& e : entries) {
     auto password = read_secret(e.password, e.origin);
     if (!password) return password.error();
-    out.push_back({e.proxy, e.user, std::move(*password)});
+    out.push_back({e.proxy, e.user, std::move(*password), e.scheme, e.domain});
   }
   return out;
 }

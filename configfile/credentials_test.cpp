@@ -105,6 +105,26 @@ TEST_CASE("credentials: [proxy] users_file, realm and upstream_auth") {
   CHECK(forward::validate_config(s->config).has_value());
 }
 
+TEST_CASE("credentials: upstream_auth with scheme = \"ntlm\" and a domain, or DOMAIN\\user") {
+  auto s = read(
+      "[proxy]\nupstream_auth = [\n"
+      "  { proxy = \"a.corp:8080\", scheme = \"ntlm\", domain = \"CORP\", user = \"alice\", "
+      "password = \"p\" },\n"
+      "  { proxy = \"b.corp:8080\", scheme = \"NTLM\", user = 'CORP\\bob', password = \"p\" },\n"
+      "  { proxy = \"c.corp:3128\", scheme = \"basic\", user = 'CORP\\carol', password = \"p\" },\n"
+      "  { proxy = \"d.corp:3128\", user = \"dave\", password = \"p\" },\n]\n");
+  REQUIRE(s.has_value());
+  REQUIRE(load_credentials(*s).has_value());
+  const auto& a = s->config.upstream_auth;
+  REQUIRE(a.size() == 4);
+  using forward::upstream_scheme;
+  CHECK((a[0].scheme == upstream_scheme::ntlm && a[0].domain == "CORP" && a[0].user == "alice"));
+  CHECK((a[1].scheme == upstream_scheme::ntlm && a[1].domain.empty() && a[1].user == "CORP\\bob"));
+  CHECK((a[2].scheme == upstream_scheme::basic && a[2].user == "CORP\\carol"));
+  CHECK(a[3].scheme == upstream_scheme::basic);  // the default
+  CHECK(forward::validate_config(s->config).has_value());
+}
+
 TEST_CASE("credentials: mistakes name file:line and the key") {
   using row = std::tuple<std::string, std::string, std::string>;
   auto [text, place, words] = GENERATE(table<std::string, std::string, std::string>({
@@ -123,6 +143,19 @@ TEST_CASE("credentials: mistakes name file:line and the key") {
           "p.toml:2", "proxy.upstream_auth[0].user"},
       row{"[proxy]\n\n[[proxy.upstream_auth]]\nproxy = \"a:1\"\nuser = \"u\"\npasword = \"x\"\n",
           "p.toml:6", "unknown key \"proxy.upstream_auth[0].pasword\""},
+      row{"[proxy]\n\n[[proxy.upstream_auth]]\nproxy = \"a:1\"\nuser = \"u\"\npassword = \"x\"\n"
+          "scheme = \"digest\"\n",
+          "p.toml:7", "proxy.upstream_auth[0].scheme: \"digest\": expected \"basic\" or \"ntlm\""},
+      row{"[proxy]\n\n[[proxy.upstream_auth]]\nproxy = \"a:1\"\nuser = \"u\"\npassword = \"x\"\n"
+          "domain = \"CORP\"\n",
+          "p.toml:7", "proxy.upstream_auth[0].domain: is for scheme = \"ntlm\""},
+      row{"[proxy]\n\n[[proxy.upstream_auth]]\nproxy = \"a:1\"\nscheme = \"ntlm\"\nuser = 'X\\u'\n"
+          "password = \"x\"\ndomain = \"CORP\"\n",
+          "p.toml:8", "proxy.upstream_auth[0].domain: the user already names a domain"},
+      row{"[proxy]\n\n[[proxy.upstream_auth]]\nproxy = \"a:1\"\nscheme = \"ntlm\"\nuser = "
+          "'CORP\\'\n"
+          "password = \"x\"\n",
+          "p.toml:6", "proxy.upstream_auth[0].user: \"CORP\\\": expected USER or DOMAIN\\USER"},
   }));
   auto s = read(text);
   REQUIRE_FALSE(s.has_value());

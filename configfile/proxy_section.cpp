@@ -203,7 +203,10 @@ result<upstream_auth_entry> read_upstream_entry(const toml_reader& r, const toml
   const auto* t = n.as_table();
   if (!t)
     return r.fail(n, key, "expected a table { proxy = \"HOST:PORT\", user = \"U\", password... }");
-  if (auto ok = r.only(*t, key, {"proxy", "user", "password", "password_file", "password_env"});
+  // scheme = "basic" (default) or "ntlm"; domain (NTLM only; or the user as DOMAIN\\user).
+  if (auto ok = r.only(
+          *t, key,
+          {"proxy", "user", "password", "password_file", "password_env", "scheme", "domain"});
       !ok) {
     return ok.error();
   }
@@ -223,6 +226,28 @@ result<upstream_auth_entry> read_upstream_entry(const toml_reader& r, const toml
   }
   e.proxy = p;
   e.user = u;
+  if (const auto* x = t->get("scheme")) {
+    WPADKIT_TRY(v, r.string(*x, key + ".scheme"));
+    auto scheme = forward::parse_upstream_scheme(v);
+    if (!scheme)
+      return r.fail(*x, key + ".scheme", "\"" + v + "\": expected \"basic\" or \"ntlm\"");
+    e.scheme = *scheme;
+  }
+  if (const auto* x = t->get("domain")) {
+    WPADKIT_TRY(v, r.string(*x, key + ".domain"));
+    if (e.scheme != forward::upstream_scheme::ntlm) {
+      return r.fail(*x, key + ".domain",
+                    "is for scheme = \"ntlm\" (Basic sends DOMAIN\\user as the user)");
+    }
+    if (u.find('\\') != std::string::npos) {
+      return r.fail(*x, key + ".domain",
+                    "the user already names a domain (DOMAIN\\user): give it once");
+    }
+    e.domain = v;
+  }
+  if (e.scheme == forward::upstream_scheme::ntlm && (u.back() == '\\' || u.front() == '\\')) {
+    return r.fail(*user, key + ".user", "\"" + u + "\": expected USER or DOMAIN\\USER");
+  }
   int sources = 0;
   if (const auto* x = t->get("password")) {
     WPADKIT_TRY(v, r.string(*x, key + ".password"));

@@ -47,7 +47,8 @@ with --pac auto, WPAD runs again on SIGHUP and every --refetch seconds while not
 SIGHUP also reopens the access log file: to rotate it, rename it, then send SIGHUP.
 Flags override the --config file (a repeatable flag replaces the file's list). With --users, clients
 must send Proxy-Authorization (Basic) for a user of the file (407 otherwise); --upstream-auth* give
-the credentials we send to an upstream PROXY hop. Prefer --upstream-auth-file (mode 0600) or
+the credentials we send to an upstream PROXY hop, as Basic or, with --upstream-auth-scheme
+HOST:PORT=ntlm, as NTLMv2 (user DOMAIN\\user). Prefer --upstream-auth-file (mode 0600) or
 --upstream-auth-env: a password on the command line shows in ps.
 SIGTERM drains connections. Exit codes: 0 stopped by a signal, 2 usage, 3 bad config file, PAC or
 address.)";
@@ -296,6 +297,11 @@ void add_auth_flags(CLI::App& cmd, proxy_flags& f) {
   cmd.add_option("--upstream-auth-env", f.upstream_auth_env,
                  "The same, the password taken from environment variable VAR")
       ->type_name("HOST:PORT=USER:VAR");
+  cmd.add_option(
+         "--upstream-auth-scheme", f.upstream_auth_scheme,
+         "How to present that proxy's credentials: basic (default) or ntlm (NTLMv2, once per "
+         "upstream connection; USER may be DOMAIN\\user) (repeatable)")
+      ->type_name("HOST:PORT=SCHEME");
 }
 
 }  // namespace

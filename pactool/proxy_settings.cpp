@@ -281,6 +281,13 @@ result<void> apply_auth(const proxy_flags& f, proxy_settings& s) {
       s.proxy.upstream_auth.push_back(std::move(e));
     }
   }
+  for (const auto& v : f.upstream_auth_scheme) {
+    if (auto ok =
+            cf::apply_upstream_scheme_flag(v, s.proxy.upstream_auth, "--upstream-auth-scheme");
+        !ok) {
+      return ok;
+    }
+  }
   return {};
 }
 

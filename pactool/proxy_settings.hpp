@@ -54,6 +54,9 @@ struct proxy_flags {
   std::optional<std::string> users, realm, https_proxy_ca;
   // --upstream-auth, --upstream-auth-file, --upstream-auth-env (configfile/credentials.hpp)
   std::vector<std::string> upstream_auth, upstream_auth_file, upstream_auth_env;
+  // --upstream-auth-scheme HOST:PORT=basic|ntlm, for the entry of that proxy (from the flags or
+  // file)
+  std::vector<std::string> upstream_auth_scheme;
 };
 
 // Parses a pactool proxy file's text. `file` names it in errors; relative paths are taken against

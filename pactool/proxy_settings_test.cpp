@@ -212,6 +212,25 @@ route = "DIRECT"
   CHECK(s->proxy.upstream_auth[0].proxy == "b.corp:3128");
   CHECK(s->proxy.upstream_auth[1].password.from == wpadkit::configfile::secret_source::kind::env);
   CHECK(s->proxy.upstream_auth[1].password.value == "PW_VAR");
+  // --upstream-auth-scheme names the entry of a proxy; a flag of its own does not replace the list.
+  proxy_flags ntlm;
+  ntlm.upstream_auth_scheme = {"C.corp:3128=NTLM"};
+  REQUIRE(apply_flags(ntlm, *s).has_value());
+  REQUIRE(s->proxy.upstream_auth.size() == 2);
+  CHECK(s->proxy.upstream_auth[0].scheme == wpadkit::forward::upstream_scheme::basic);
+  CHECK(s->proxy.upstream_auth[1].scheme == wpadkit::forward::upstream_scheme::ntlm);
+  for (auto [value, says] : {std::pair{"z.corp:3128=ntlm",
+                                       "no --upstream-auth* credentials (or upstream_auth "
+                                       "entry) for z.corp:3128"},
+                             std::pair{"c.corp:3128=digest", "the scheme must be basic or ntlm"},
+                             std::pair{"ntlm", "expected HOST:PORT=basic|ntlm"}}) {
+    proxy_flags wrong;
+    wrong.upstream_auth_scheme = {value};
+    auto refused = apply_flags(wrong, *s);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().message ==
+          std::string("--upstream-auth-scheme '") + value + "': " + says);
+  }
   proxy_flags bad;
   bad.upstream_auth_file = {"b.corp:3128"};
   auto ok = apply_flags(bad, *s);

@@ -7,8 +7,10 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "proxycore/forward/ntlm.hpp"
 #include "proxycore/forward/socks_client.hpp"
 
 namespace wpadkit::forward {
@@ -28,6 +30,56 @@ std::string endpoint_text(const tcp::endpoint& ep) {
 error io_failure(const boost::system::error_code& ec, const std::string& what) {
   if (ec == beast::error::timeout) return error(errc::timeout, what + ": timed out");
   return error(errc::io, what + ": " + ec.message());
+}
+
+// One answer during the NTLM handshake. Its body (an error page) is read and dropped, up to
+// `body_limit`, so that the connection can carry the next message; a CONNECT's 2xx has no body
+// (what follows is the tunnel), nor has any answer to HEAD.
+struct answer {
+  unsigned status = 0;
+  std::string reason;
+  std::vector<std::string> challenges;  // Proxy-Authenticate values
+  bool keep_alive = false;
+};
+
+template <class Request>
+asio::awaitable<result<answer>> exchange_once(upstream_connection& c, Request& req, bool head,
+                                              std::size_t header_limit,
+                                              std::chrono::milliseconds deadline,
+                                              const std::string& what) {
+  namespace http = beast::http;
+  c.stream.expires_after(deadline);
+  auto [wec, wn] = co_await http::async_write(c.stream, req, token);
+  if (wec) co_return io_failure(wec, "sending " + what);
+  http::response_parser<http::string_body> p;
+  p.header_limit(static_cast<std::uint32_t>(header_limit));
+  p.body_limit(header_limit);  // an error page we discard: bounded like a head
+  if (head) p.skip(true);
+  auto [rec, rn] = co_await http::async_read_header(c.stream, c.buffer, p, token);
+  if (rec) co_return io_failure(rec, "reading the answer to " + what);
+  answer a;
+  a.status = p.get().result_int();
+  a.reason = std::string(p.get().reason());
+  for (const auto& field : p.get()) {
+    if (field.name() == http::field::proxy_authenticate) a.challenges.emplace_back(field.value());
+  }
+  const bool tunnel_open = !head && a.status / 100 == 2;
+  a.keep_alive = p.get().keep_alive() && !p.need_eof();
+  if (!tunnel_open && !p.is_done()) {
+    auto [bec, bn] = co_await http::async_read(c.stream, c.buffer, p, token);
+    if (bec) co_return io_failure(bec, "reading the body of the answer to " + what);
+  }
+  co_return a;
+}
+
+std::string ntlm_user(const ntlm::identity& who) {
+  return who.domain.empty() ? who.user : who.domain + "\\" + who.user;
+}
+
+void note_refusal(connect_refusal* refusal, const answer& a) {
+  if (!refusal) return;
+  refusal->status = a.status;
+  refusal->challenges = a.challenges;
 }
 
 }  // namespace
@@ -100,6 +152,81 @@ asio::awaitable<result<void>> connector::proxy_connect(
   co_return result<void>{};
 }
 
+asio::awaitable<result<void>> connector::ntlm_handshake(upstream_connection& c,
+                                                        const request_target& t, bool tunnel,
+                                                        const ntlm::identity& who,
+                                                        connect_refusal* refusal) {
+  namespace http = beast::http;
+  const auto& crypto = *upstream_auth_.ntlm_crypto();
+  // The probe for requests is HEAD (connector.hpp says why); for a tunnel, the CONNECT itself.
+  http::request<http::empty_body> req{tunnel ? http::verb::connect : http::verb::head,
+                                      tunnel ? t.authority() : t.absolute_form(), 11};
+  req.set(http::field::host, t.authority());
+  // HTTP/1.1 connections persist anyway; old NTLM proxies look for this (curl sends it too).
+  req.set(http::field::proxy_connection, "keep-alive");
+  append_via(req.base(), 11, via_name_);
+  const std::string what = tunnel ? "CONNECT" : "the NTLM probe (HEAD)";
+  const std::string user = ntlm_user(who);
+
+  auto negotiate = ntlm::negotiate_message();
+  req.set(http::field::proxy_authorization, ntlm::header_value(negotiate));
+  auto first =
+      co_await exchange_once(c, req, !tunnel, config_.header_limit, config_.connect_timeout, what);
+  if (!first) co_return std::move(first).error();
+  if (first->status != 407) {
+    // The proxy lets this through without authentication: nothing to do (the connection serves as
+    // is; a later 407 on it is retried on a fresh connection, session.cpp).
+    if (tunnel && first->status / 100 != 2) {
+      note_refusal(refusal, *first);
+      co_return error(errc::http, "refused CONNECT with " + std::to_string(first->status) + " " +
+                                      first->reason);
+    }
+    if (!tunnel && !first->keep_alive) {
+      co_return error(errc::http, "closed the connection after answering the NTLM probe");
+    }
+    co_return result<void>{};
+  }
+  auto challenge = ntlm::parse_challenge_header(first->challenges);
+  if (!challenge) {
+    // No NTLM offered (a Basic-only or Negotiate-only proxy), or a broken challenge.
+    note_refusal(refusal, *first);
+    auto e = std::move(challenge).error();
+    co_return error(errc::http, "answered our NTLM negotiation with 407: " + e.message);
+  }
+  if (!first->keep_alive) {
+    co_return error(errc::http,
+                    "closed the connection with its NTLM challenge (NTLM authenticates a "
+                    "connection: it must stay open)");
+  }
+  auto inputs = ntlm::make_authenticate_inputs(crypto, *challenge, std::move(negotiate),
+                                               std::chrono::system_clock::now());
+  if (!inputs) co_return error(errc::http, inputs.error().message);
+  auto message = ntlm::authenticate_message(crypto, who, *challenge, *inputs);
+  if (!message) co_return error(errc::http, message.error().message);
+  req.set(http::field::proxy_authorization, ntlm::header_value(*message));
+  // The answer to the probe's type 3 comes from the origin (the proxy forwards the HEAD): the
+  // upstream deadline applies. A CONNECT keeps the connect deadline, as without NTLM.
+  auto second =
+      co_await exchange_once(c, req, !tunnel, config_.header_limit,
+                             tunnel ? config_.connect_timeout : config_.upstream_timeout, what);
+  if (!second) co_return std::move(second).error();
+  if (second->status == 407) {
+    note_refusal(refusal, *second);
+    co_return error(errc::http,
+                    "refused our NTLM credentials for " + user + " (407 " + second->reason + ")");
+  }
+  if (tunnel && second->status / 100 != 2) {
+    note_refusal(refusal, *second);
+    co_return error(errc::http, "refused CONNECT with " + std::to_string(second->status) + " " +
+                                    second->reason);
+  }
+  if (!tunnel && !second->keep_alive) {
+    co_return error(errc::http, "closed the connection right after the NTLM handshake");
+  }
+  c.authenticated = true;
+  co_return result<void>{};
+}
+
 asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(
     const proxy_server& hop, const request_target& t, bool tunnel,
     const std::vector<std::string>& client_credentials, connect_refusal* refusal) {
@@ -139,6 +266,9 @@ asio::awaitable<result<std::unique_ptr<upstream_connection>>> connector::open(
     auto ok = co_await socks::socks_connect(
         conn->stream, hop.type() == scheme::socks4 ? socks::version::v4 : socks::version::v5, t.host,
         t.port, v4);
+    if (!ok) co_return std::move(ok).error();
+  } else if (const auto* who = direct ? nullptr : upstream_auth_.ntlm_for(hop)) {
+    auto ok = co_await ntlm_handshake(*conn, t, tunnel, *who, refusal);
     if (!ok) co_return std::move(ok).error();
   } else if (tunnel && !direct) {
     auto ok = co_await proxy_connect(*conn, hop, t, client_credentials, refusal);

@@ -48,6 +48,9 @@ std::string metrics::render(std::size_t bad_proxies, const decision_source::coun
   line(out, "wpadkit_proxy_client_sent_bytes_total", "counter", "Bytes sent to clients.", get(bytes_to_clients));
   line(out, "wpadkit_proxy_upstream_reused_total", "counter", "Requests sent on a pooled upstream connection.",
        get(upstream_reused));
+  line(out, "wpadkit_proxy_upstream_ntlm_handshakes_total", "counter",
+       "Upstream connections authenticated with NTLM (each then serves many requests).",
+       get(upstream_ntlm_handshakes));
   line(out, "wpadkit_proxy_dns_lookups_total", "counter", "Names sent to the DNS resolver.", get(dns_lookups));
   line(out, "wpadkit_proxy_dns_table_hits_total", "counter", "Names answered by the static host table.",
        get(dns_table_hits));

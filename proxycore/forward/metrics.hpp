@@ -23,6 +23,8 @@ class metrics {
   std::atomic<std::uint64_t> bytes_from_clients{0};
   std::atomic<std::uint64_t> bytes_to_clients{0};
   std::atomic<std::uint64_t> upstream_reused{0};  // requests sent on a pooled upstream connection
+  std::atomic<std::uint64_t> upstream_ntlm_handshakes{
+      0};                                         // upstream connections NTLM authenticated
   std::atomic<std::uint64_t> dns_lookups{0};      // origin/proxy names sent to the resolver
   std::atomic<std::uint64_t> dns_table_hits{0};   // names answered by the static host table
   std::atomic<std::uint64_t> auth_failures{0};    // 407s we sent (client authentication failed)

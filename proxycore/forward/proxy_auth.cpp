@@ -192,19 +192,62 @@ std::string proxy_key(std::string_view host, std::uint16_t port) {
   return out + ":" + std::to_string(port);
 }
 
-upstream_authorizer::upstream_authorizer(const std::vector<upstream_credentials>& credentials) {
+result<std::shared_ptr<const upstream_authorizer>> upstream_authorizer::create(
+    const std::vector<upstream_credentials>& credentials) {
+  std::shared_ptr<upstream_authorizer> out(new upstream_authorizer());
   for (const auto& c : credentials) {
     // Unparseable entries cannot match any hop; validate_config has already refused them.
     auto hp = parse_authority(c.proxy, 0);
-    if (hp) values_.emplace(proxy_key(hp->first, hp->second), basic_credentials_value(c.user, c.password));
+    if (!hp) continue;
+    entry e;
+    if (c.scheme == upstream_scheme::basic) {
+      e.basic = basic_credentials_value(c.user, c.password);
+    } else {
+      if (!out->crypto_) {
+        auto made = ntlm::crypto::create();
+        if (!made) {
+          auto err = std::move(made).error();
+          err.message = "upstream_auth for " + c.proxy + ": " + err.message;
+          return err;
+        }
+        out->crypto_ = std::move(*made);
+      }
+      auto [user, domain] = c.domain.empty()
+                                ? ntlm::split_domain_user(c.user)
+                                : std::pair<std::string, std::string>{c.user, c.domain};
+      auto key = ntlm::ntowfv2(*out->crypto_, user, domain, c.password);
+      if (!key) {
+        auto err = std::move(key).error();
+        err.message = "upstream_auth for " + c.proxy + ": " + err.message;
+        return err;
+      }
+      e.ntlm = ntlm::identity{std::move(user), std::move(domain), std::string(), *key};
+    }
+    out->entries_.emplace(proxy_key(hp->first, hp->second), std::move(e));
   }
+  return std::shared_ptr<const upstream_authorizer>(std::move(out));
+}
+
+const upstream_authorizer::entry* upstream_authorizer::find(const proxy_server& hop) const {
+  using scheme = proxy_server::scheme;
+  if ((hop.type() != scheme::http && hop.type() != scheme::https) || entries_.empty())
+    return nullptr;
+  auto it = entries_.find(proxy_key(hop.host(), hop.port()));
+  return it == entries_.end() ? nullptr : &it->second;
 }
 
 const std::string* upstream_authorizer::value_for(const proxy_server& hop) const {
-  using scheme = proxy_server::scheme;
-  if ((hop.type() != scheme::http && hop.type() != scheme::https) || values_.empty()) return nullptr;
-  auto it = values_.find(proxy_key(hop.host(), hop.port()));
-  return it == values_.end() ? nullptr : &it->second;
+  const auto* e = find(hop);
+  return e && !e->ntlm ? &e->basic : nullptr;
+}
+
+const ntlm::identity* upstream_authorizer::ntlm_for(const proxy_server& hop) const {
+  const auto* e = find(hop);
+  return e && e->ntlm ? &*e->ntlm : nullptr;
+}
+
+bool upstream_authorizer::holds_credentials(const proxy_server& hop) const {
+  return find(hop) != nullptr;
 }
 
 client_authenticator::client_authenticator(std::vector<proxy_user> users, std::size_t cache_entries)

@@ -1,8 +1,8 @@
 #pragma once
-// forward::proxy_auth — Basic proxy authentication (SPEC point 10; RFC 9110 §11.7, RFC 7617) in both
-// directions: the users file the proxy's own accounts come from, checking a client's
+// forward::proxy_auth — Basic proxy authentication (SPEC point 10; RFC 9110 §11.7, RFC 7617) in
+// both directions: the users file the proxy's own accounts come from, checking a client's
 // Proxy-Authorization against their crypt(3) hashes, and writing the Proxy-Authorization we present
-// to an upstream proxy.
+// to an upstream proxy (Basic, or the NTLM identity that ntlm.hpp's messages are made for).
 //
 // Users file (htpasswd layout, as `htpasswd -B` and Squid's basic_ncsa_auth read it):
 //   # comment                 ignored, as are blank lines and surrounding spaces
@@ -19,14 +19,14 @@
 //
 // Proxy-Authorization values (RFC 7617 §2: "Basic" 1*SP base64(user-id ":" password)):
 //   "Basic YWxpY2U6czNjcmV0"        → alice / s3cret
-//   "basic  YWxpY2U6czNjcmV0"       → the same (scheme is case-insensitive, spaces before the token)
-//   "Basic Ym9iOnA6dzpk"            → bob / p:w:d (the password may hold ':'; the user-id may not)
-//   "Digest username=…"             → errc::unsupported "unsupported scheme Digest: use Basic"
-//   "Basic !!!", "Basic YWxpY2U"    → errc::parse (not base64; no ':' after decoding)
+//   "basic  YWxpY2U6czNjcmV0"       → the same (scheme is case-insensitive, spaces before the
+//   token) "Basic Ym9iOnA6dzpk"            → bob / p:w:d (the password may hold ':'; the user-id
+//   may not) "Digest username=…"             → errc::unsupported "unsupported scheme Digest: use
+//   Basic" "Basic !!!", "Basic YWxpY2U"    → errc::parse (not base64; no ':' after decoding)
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <boost/asio/thread_pool.hpp>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "proxycore/base/error.hpp"
+#include "proxycore/forward/ntlm.hpp"
 #include "proxycore/forward/proxy_config.hpp"
 #include "proxycore/model/proxy_list.hpp"
 
@@ -78,18 +79,36 @@ std::string basic_challenge(std::string_view realm);
 // that "Proxy.Corp:3128" in the config matches "PROXY proxy.corp:3128" in a PAC result.
 std::string proxy_key(std::string_view host, std::uint16_t port);
 
-// The Proxy-Authorization values we present to upstream PROXY hops, by hop. Built once from a
-// validated config (validate_config checked every "host:port"); immutable, so shared by every thread.
+// What we present to upstream PROXY hops, by hop: a "Basic …" value, or an NTLM identity (its
+// NTOWFv2 key computed once here; the password is not kept). Built once per proxy from a validated
+// config (validate_config checked every "host:port"); immutable, so shared by every I/O thread.
 class upstream_authorizer {
  public:
-  explicit upstream_authorizer(const std::vector<upstream_credentials>& credentials);
+  // Errors: errc::unsupported when an NTLM entry needs MD4 and OpenSSL's legacy provider cannot be
+  // loaded (ntlm::crypto::create); errc::parse for a user, domain or password that is not UTF-8.
+  // Both name the proxy entry.
+  static result<std::shared_ptr<const upstream_authorizer>> create(
+      const std::vector<upstream_credentials>& credentials);
 
-  // Our "Basic …" value for `hop`, or nullptr: none configured for it, or not a PROXY/HTTP/HTTPS hop
-  // (a SOCKS or DIRECT hop never gets proxy credentials).
+  // Our "Basic …" value for `hop`, or nullptr: none configured for it, NTLM configured instead, or
+  // not a PROXY/HTTP/HTTPS hop (a SOCKS or DIRECT hop never gets proxy credentials).
   const std::string* value_for(const proxy_server& hop) const;
+  // Our NTLM identity for `hop`, or nullptr (as value_for).
+  const ntlm::identity* ntlm_for(const proxy_server& hop) const;
+  // Whether we hold credentials of either scheme for `hop`.
+  bool holds_credentials(const proxy_server& hop) const;
+  // The hashes NTLM uses; null when no entry is NTLM.
+  const ntlm::crypto* ntlm_crypto() const { return crypto_.get(); }
 
  private:
-  std::unordered_map<std::string, std::string> values_;  // proxy_key → "Basic …"
+  upstream_authorizer() = default;
+  struct entry {
+    std::string basic;  // "Basic …", empty for NTLM
+    std::optional<ntlm::identity> ntlm;
+  };
+  const entry* find(const proxy_server& hop) const;
+  std::unordered_map<std::string, entry> entries_;  // proxy_key → credentials
+  std::shared_ptr<const ntlm::crypto> crypto_;
 };
 
 // Checks clients' Proxy-Authorization against a fixed set of users. Successful checks are cached

@@ -250,7 +250,12 @@ TEST_CASE("client_authenticator is safe to call from several threads") {
 }
 
 TEST_CASE("upstream_authorizer answers PROXY hops named in the config, and nothing else") {
-  upstream_authorizer up({{"Parent.Corp:3128", "svc", "pw:1"}, {"[::1]:8080", "six", "x"}});
+  auto made =
+      upstream_authorizer::create({{"Parent.Corp:3128", "svc", "pw:1", upstream_scheme::basic, ""},
+                                   {"[::1]:8080", "six", "x", upstream_scheme::basic, ""}});
+  REQUIRE(ok(made));
+  const auto& up = **made;
+  CHECK(up.ntlm_crypto() == nullptr);  // no NTLM entry: the legacy provider is not even loaded
   using scheme = proxy_server::scheme;
   const auto* v = up.value_for(proxy_server(scheme::http, "parent.corp", 3128));
   REQUIRE(v != nullptr);
@@ -265,28 +270,81 @@ TEST_CASE("upstream_authorizer answers PROXY hops named in the config, and nothi
   CHECK(up.value_for(proxy_server::direct()) == nullptr);
 }
 
+TEST_CASE("upstream_authorizer keeps an NTLM identity, not a Basic value, for an NTLM hop") {
+  using scheme = proxy_server::scheme;
+  auto made = upstream_authorizer::create(
+      {{"ntlm.corp:8080", "CORP\\alice", "Password", upstream_scheme::ntlm, ""},
+       {"other.corp:8080", "User", "Password", upstream_scheme::ntlm, "Domain"},
+       {"basic.corp:3128", "CORP\\bob", "pw", upstream_scheme::basic, ""}});
+  REQUIRE(ok(made));
+  const auto& up = **made;
+  REQUIRE(up.ntlm_crypto() != nullptr);
+  const proxy_server hop(scheme::http, "NTLM.corp", 8080);
+  CHECK(up.value_for(hop) == nullptr);
+  CHECK(up.holds_credentials(hop));
+  const auto* who = up.ntlm_for(hop);
+  REQUIRE(who != nullptr);
+  CHECK((who->user == "alice" && who->domain == "CORP"));  // "DOMAIN\\user" split
+  const auto* spec = up.ntlm_for(proxy_server(scheme::https, "other.corp", 8080));
+  REQUIRE(spec != nullptr);
+  // MS-NLMP 4.2.4.1.1: NTOWFv2("User", "Domain", "Password").
+  CHECK(spec->key == ntlm::key16{0x0c, 0x86, 0x8a, 0x40, 0x3b, 0xfd, 0x7a, 0x93, 0xa3, 0x00, 0x1e,
+                                 0xf2, 0x2e, 0xf0, 0x2e, 0x3f});
+  // Basic keeps the backslash in the user, as ISA/TMG-style proxies expect it.
+  const proxy_server basic(scheme::http, "basic.corp", 3128);
+  REQUIRE(up.value_for(basic) != nullptr);
+  CHECK(*up.value_for(basic) == basic_credentials_value("CORP\\bob", "pw"));
+  CHECK(up.ntlm_for(basic) == nullptr);
+  CHECK(up.ntlm_for(proxy_server(scheme::socks5, "ntlm.corp", 8080)) == nullptr);
+  CHECK_FALSE(up.holds_credentials(proxy_server(scheme::http, "none.corp", 8080)));
+}
+
 TEST_CASE("validate_config checks the authentication settings") {
   proxy_config c;
   c.users = test_users();
-  c.upstream_auth = {{"parent.corp:3128", "svc", "p:w"}};
+  c.upstream_auth = {{"parent.corp:3128", "svc", "p:w", upstream_scheme::basic, ""}};
   REQUIRE(ok(validate_config(c)));
   using row = std::tuple<std::string, std::function<void(proxy_config&)>>;
-  auto [says, change] = GENERATE_REF(table<std::string, std::function<void(proxy_config&)>>({
-      row{"auth_realm 'a \"b\"' must be non-empty, without quotes", [](proxy_config& x) { x.auth_realm = "a \"b\""; }},
-      row{"auth_realm 'a\nb' must be", [](proxy_config& x) { x.auth_realm = "a\nb"; }},
-      row{"auth_realm '' must be", [](proxy_config& x) { x.auth_realm = ""; }},
-      row{"users: the name 'a:b' must be non-empty, without ':'",
-          [](proxy_config& x) { x.users.push_back({"a:b", bob_sha512}); }},
-      row{"users: user 'apr': the hash is an Apache MD5",
-          [](proxy_config& x) { x.users.push_back({"apr", apache_md5}); }},
-      row{"users: duplicate user 'bob'", [](proxy_config& x) { x.users.push_back({"bob", bob_sha512}); }},
-      row{"upstream_auth: proxy 'parent.corp' is not host:port",
-          [](proxy_config& x) { x.upstream_auth[0].proxy = "parent.corp"; }},
-      row{"upstream_auth for parent.corp:3128: the user must not contain ':'",
-          [](proxy_config& x) { x.upstream_auth[0].user = "a:b"; }},
-      row{"upstream_auth: proxy PARENT.corp:3128 is listed twice",
-          [](proxy_config& x) { x.upstream_auth.push_back({"PARENT.corp:3128", "u", "p"}); }},
-  }));
+  auto
+      [says, change] =
+          GENERATE_REF(
+              table<std::string, std::function<void(proxy_config&)>>(
+                  {
+                      row{"auth_realm 'a \"b\"' must be non-empty, without quotes",
+                          [](proxy_config& x) { x.auth_realm = "a \"b\""; }},
+                      row{"auth_realm 'a\nb' must be",
+                          [](proxy_config& x) { x.auth_realm = "a\nb"; }},
+                      row{"auth_realm '' must be", [](proxy_config& x) { x.auth_realm = ""; }},
+                      row{"users: the name 'a:b' must be non-empty, without ':'",
+                          [](proxy_config& x) {
+                            x.users.push_back({"a:b", bob_sha512});
+                          }},
+                      row{"users: user 'apr': the hash is an Apache MD5",
+                          [](proxy_config& x) { x.users.push_back({"apr", apache_md5}); }},
+                      row{"users: duplicate user 'bob'",
+                          [](proxy_config& x) { x.users.push_back({"bob", bob_sha512}); }},
+                      row{"upstream_auth: proxy 'parent.corp' is not host:port",
+                          [](proxy_config& x) { x.upstream_auth[0].proxy = "parent.corp"; }},
+                      row{"upstream_auth for parent.corp:3128: the user must not contain ':'",
+                          [](proxy_config& x) { x.upstream_auth[0].user = "a:b"; }},
+                      row{"upstream_auth: proxy PARENT.corp:3128 is listed twice",
+                          [](proxy_config& x) {
+                            x.upstream_auth.push_back(
+                                {"PARENT.corp:3128", "u", "p", upstream_scheme::basic, ""});
+                          }},
+                      row{"upstream_auth for parent.corp:3128: a domain is for scheme ntlm",
+                          [](proxy_config& x) { x.upstream_auth[0].domain = "CORP"; }},
+                      row{"upstream_auth for parent.corp:3128: NTLM needs a user name",
+                          [](proxy_config& x) {
+                            x.upstream_auth[0].scheme = upstream_scheme::ntlm;
+                            x.upstream_auth[0].user = "CORP\\";
+                          }},
+                      row{"upstream_auth for parent.corp:3128: the domain is given twice",
+                          [](proxy_config& x) {
+                            x.upstream_auth[0] = {"parent.corp:3128", "CORP\\svc", "pw",
+                                                  upstream_scheme::ntlm, "CORP"};
+                          }},
+                  }));
   change(c);
   auto r = validate_config(c);
   REQUIRE_FALSE(r.has_value());

@@ -51,6 +51,16 @@ bool network_contains(const client_network& net, const boost::asio::ip::address&
   return true;
 }
 
+std::optional<upstream_scheme> parse_upstream_scheme(std::string_view text) {
+  auto is = [&](std::string_view name) {
+    return text.size() == name.size() && std::equal(text.begin(), text.end(), name.begin(),
+                                                    [](char a, char b) { return (a | 0x20) == b; });
+  };
+  if (is("basic")) return upstream_scheme::basic;
+  if (is("ntlm")) return upstream_scheme::ntlm;
+  return std::nullopt;
+}
+
 namespace {
 
 bool has_control(std::string_view s) {
@@ -88,6 +98,23 @@ result<void> validate_auth(const proxy_config& c) {
     if (a.user.find(':') != std::string::npos || has_control(a.user) || has_control(a.password)) {
       return error(errc::config, "upstream_auth for " + a.proxy +
                                      ": the user must not contain ':', nor either part control characters");
+    }
+    if (a.scheme == upstream_scheme::basic && !a.domain.empty()) {
+      return error(errc::config,
+                   "upstream_auth for " + a.proxy +
+                       ": a domain is for scheme ntlm (Basic sends DOMAIN\\user as the user)");
+    }
+    if (a.scheme == upstream_scheme::ntlm) {
+      if (a.user.empty() || a.user.back() == '\\' || has_control(a.domain)) {
+        return error(errc::config, "upstream_auth for " + a.proxy +
+                                       ": NTLM needs a user name (and a "
+                                       "domain without control characters)");
+      }
+      if (!a.domain.empty() && a.user.find('\\') != std::string::npos) {
+        return error(errc::config,
+                     "upstream_auth for " + a.proxy +
+                         ": the domain is given twice (in the user as DOMAIN\\user and as domain)");
+      }
     }
     auto key = proxy_key(hp->first, hp->second);
     if (std::find(proxies.begin(), proxies.end(), key) != proxies.end()) {

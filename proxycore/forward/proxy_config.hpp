@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proxycore/base/error.hpp"
@@ -41,12 +43,23 @@ struct proxy_user {
   std::string hash;
 };
 
-// Credentials we present (Basic) to an upstream proxy, for the hop "host:port" as the PAC names it.
+// How we authenticate to an upstream proxy.
+enum class upstream_scheme {
+  basic,  // Proxy-Authorization: Basic on every request and CONNECT (RFC 7617)
+  ntlm,   // NTLMv2 (MS-NLMP), once per upstream connection: ntlm.hpp, connector.hpp
+};
+
+// Credentials we present to an upstream proxy, for the hop "host:port" as the PAC names it.
 struct upstream_credentials {
   std::string proxy;  // "host:port"
-  std::string user;
+  std::string user;   // for NTLM also "DOMAIN\\user" (then `domain` stays empty)
   std::string password;
+  upstream_scheme scheme = upstream_scheme::basic;
+  std::string domain;  // NTLM only: the user's domain (may be empty)
 };
+
+// "basic" / "ntlm" (case-insensitive) → the scheme; nullopt for anything else.
+std::optional<upstream_scheme> parse_upstream_scheme(std::string_view text);
 
 struct proxy_config {
   // Where to listen. Port 0 picks a free port; proxy_service::port() reports it.
@@ -101,7 +114,8 @@ struct proxy_config {
   // valid Proxy-Authorization gets 407 with Proxy-Authenticate: Basic realm="<auth_realm>".
   std::vector<proxy_user> users;
   std::string auth_realm = "wpadkit";
-  // Sent as Proxy-Authorization to the matching PROXY hops (requests and CONNECT).
+  // Presented to the matching PROXY hops: Basic on every request and CONNECT, NTLM once per
+  // upstream connection (which is then pooled as authenticated).
   std::vector<upstream_credentials> upstream_auth;
 
   no_pac_policy when_no_pac = no_pac_policy::wait;

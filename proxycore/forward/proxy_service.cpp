@@ -203,6 +203,9 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
   auto p = std::make_unique<impl>(std::move(config), std::move(services.clock));
   auto& s = p->state;
   if (auto ok = configure_tls(s.tls, s.config); !ok) return std::move(ok).error();
+  auto upstream_auth = upstream_authorizer::create(s.config.upstream_auth);
+  if (!upstream_auth) return std::move(upstream_auth).error();
+  s.upstream_auth = std::move(*upstream_auth);
   s.decisions = std::move(services.decisions);
   s.hosts = std::move(services.hosts);
   s.access_log = std::move(services.access_log);
@@ -215,7 +218,8 @@ result<std::unique_ptr<proxy_service>> proxy_service::start(proxy_config config,
       w->dns = std::move(*dns);
     }
     w->resolver = std::make_unique<origin_resolver>(s.hosts, w->dns.get(), s.stats);
-    w->connect = std::make_unique<connector>(*w->resolver, s.config, s.via_name, s.tls);
+    w->connect =
+        std::make_unique<connector>(*w->resolver, s.config, s.via_name, s.tls, *s.upstream_auth);
     w->decision_state = s.decisions->make_thread_state();
     p->workers.push_back(std::move(w));
   }

@@ -45,7 +45,8 @@ class proxy_service {
  public:
   // Validates the config, binds the listener(s) and starts the threads. Errors: errc::config (bad
   // config, or no decision source), errc::io (cannot bind: the message names the address),
-  // errc::dns_failure (a c-ares channel could not be created).
+  // errc::dns_failure (a c-ares channel could not be created), errc::unsupported (NTLM upstream
+  // credentials, and OpenSSL's legacy provider for MD4 cannot be loaded).
   static result<std::unique_ptr<proxy_service>> start(proxy_config config, proxy_services services);
 
   // stop() with no grace period (closes everything at once), then joins the threads.

@@ -34,6 +34,9 @@ struct shared_state {
   // Clients' credentials (config.users; enabled() false when none): one cache and one hashing thread
   // for the whole proxy, so a client is hashed once whichever I/O thread its connections land on.
   client_authenticator client_auth{config.users};
+  // Our credentials for upstream proxies (config.upstream_auth), NTLM keys derived once; set by
+  // start().
+  std::shared_ptr<const upstream_authorizer> upstream_auth;
   // TLS client settings for HTTPS proxies (OpenSSL's SSL_CTX is safe to share between threads).
   boost::asio::ssl::context tls{boost::asio::ssl::context::tls_client};
   metrics stats;

@@ -450,8 +450,12 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
   for (auto i : s_.chooser.order(keys)) {
     const auto& hop = list.servers[i];
     req.target(takes_absolute_uri(hop) ? t.absolute_form() : t.origin_form);
+    // A hop we speak NTLM to gets no Proxy-Authorization on requests: its connections are
+    // authenticated as ours (connector::open), and the client's own values are not relayed to it.
+    static const std::vector<std::string> none;
     set_hop_proxy_authorization(req.base(), takes_absolute_uri(hop),
-                                w_.connect->upstream_credentials(hop), client_credentials_);
+                                w_.connect->upstream_credentials(hop),
+                                w_.connect->uses_ntlm(hop) ? none : client_credentials_);
     for (int round = 0; round < 2; ++round) {
       auto up = w_.pool.checkout(hop_key(hop, t));
       if (up) {
@@ -466,6 +470,8 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
           break;
         }
         up = std::move(*opened);
+        if (up->authenticated)
+          s_.stats.upstream_ntlm_handshakes.fetch_add(1, std::memory_order_relaxed);
       }
       std::string why;
       auto outcome = co_await exchange(p, hop, std::move(up), keep, why);
@@ -568,6 +574,13 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
                          hop.to_pac_string() + " sent an invalid response: " + rec.message());
     co_return step::finished;
   }
+  // An NTLM-authenticated connection from the pool asked for credentials again (the proxy forgot
+  // it, e.g. after a restart of its helper): a fresh connection runs the handshake again. Only
+  // while nothing of a body went out; otherwise the 407 reaches the client.
+  if (rp.get().result_int() == 407 && reused && up->authenticated && !body_started_) {
+    why = "asked for credentials again on an NTLM-authenticated connection";
+    co_return step::retry_same_hop;
+  }
   s_.chooser.mark_good(hop.to_pac_string());
   keep = co_await relay_response(p, std::move(up)) && keep;
   // The serializers refer to this request and its response: drop them with them.
@@ -650,12 +663,12 @@ asio::awaitable<bool> session::tunnel(request_parser& p, const request_target& t
     connect_refusal refusal;
     auto opened = co_await w_.connect->open(list.servers[i], t, true, client_credentials_, &refusal);
     // A parent that wants credentials we do not hold: its challenge goes to the client, which can
-    // answer it (we relay the client's Proxy-Authorization to PROXY hops), as a browser using the same
-    // PAC would see it; no other hop is tried, as a browser would not. Not when we authenticate
-    // clients ourselves (their credentials are ours) or hold our own for that parent (then they were
-    // refused: a failed hop).
-    if (!opened && refusal.status == 407 && !refusal.challenges.empty() && !s_.client_auth.enabled() &&
-        w_.connect->upstream_credentials(list.servers[i]) == nullptr) {
+    // answer it (we relay the client's Proxy-Authorization to PROXY hops), as a browser using the
+    // same PAC would see it; no other hop is tried, as a browser would not. Not when we
+    // authenticate clients ourselves (their credentials are ours) or hold our own for that parent,
+    // Basic or NTLM (then they were refused: a failed hop).
+    if (!opened && refusal.status == 407 && !refusal.challenges.empty() &&
+        !s_.client_auth.enabled() && !w_.connect->holds_credentials(list.servers[i])) {
       if (s_.access_log) rec_.hop = keys[i];
       auto res = make_error_response(http::status::proxy_authentication_required, p.get().version(),
                                      keys[i] + " requires proxy authentication for this CONNECT",

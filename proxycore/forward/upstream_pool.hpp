@@ -30,6 +30,9 @@ struct upstream_connection {
   boost::beast::flat_buffer buffer;
   std::string key;
   bool reused = false;  // came from the pool (so a failure may just be a stale keep-alive)
+  // NTLM ran on this connection (connector::open): the proxy knows it as ours, so requests on it go
+  // without Proxy-Authorization. Every pooled connection to an NTLM hop has it.
+  bool authenticated = false;
 };
 
 class upstream_pool {
