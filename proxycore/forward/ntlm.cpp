@@ -145,6 +145,16 @@ std::optional<bytes> decode_base64(std::string_view text) {
   return out;
 }
 
+// An OEM string (no NEGOTIATE_UNICODE): ASCII is the same in every OEM code page; anything else
+// would need the proxy's code page, which we do not know.
+result<bytes> oem_string(std::string_view s, std::string_view what) {
+  if (std::any_of(s.begin(), s.end(), [](unsigned char c) { return c >= 0x80; })) {
+    return error(errc::unsupported, "NTLM: the proxy takes only OEM strings, and the " +
+                                        std::string(what) + " is not ASCII");
+  }
+  return bytes(s.begin(), s.end());
+}
+
 std::string openssl_reason() {
   auto code = ERR_get_error();
   ERR_clear_error();
@@ -352,10 +362,8 @@ result<challenge> parse_challenge(std::span<const std::uint8_t> m) {
   challenge ch;
   ch.flags = le32(m, 20);
   std::copy_n(m.begin() + 24, 8, ch.server_challenge.begin());
-  auto name = field(m, 12, "TargetName");
-  if (!name) return std::move(name).error();
-  ch.target_name.assign(name->begin(), name->end());
-  if (m.size() >= challenge_with_info) {
+  if (auto name = field(m, 12, "TargetName")) ch.target_name.assign(name->begin(), name->end());
+  if ((ch.flags & flag::target_info) && m.size() >= challenge_with_info) {
     auto info = field(m, 40, "TargetInfo");
     if (!info) return std::move(info).error();
     if (!info->empty()) {
@@ -399,11 +407,12 @@ result<challenge> parse_challenge_header(const std::vector<std::string>& values)
 result<authenticate_inputs> make_authenticate_inputs(const crypto& c, const challenge& ch,
                                                      bytes negotiate,
                                                      std::chrono::system_clock::time_point now) {
-  if (!(ch.flags & flag::unicode)) {
-    return error(errc::unsupported, "NTLM: the proxy does not offer Unicode (NEGOTIATE_UNICODE)");
+  if (!(ch.flags & (flag::unicode | flag::oem))) {
+    return error(errc::unsupported, "NTLM: the proxy offers neither Unicode nor OEM strings");
   }
   authenticate_inputs in;
   in.flags = our_flags & ch.flags;
+  if (in.flags & flag::unicode) in.flags &= ~flag::oem;  // one character set (MS-NLMP §3.1.5.1.2)
   if (auto ok = c.random(in.client_challenge); !ok) return std::move(ok).error();
   // FILETIME: 100-ns intervals since 1601-01-01 (11644473600 s before the Unix epoch).
   using ticks = std::chrono::duration<std::int64_t, std::ratio<1, 10'000'000>>;
@@ -445,9 +454,11 @@ result<bytes> authenticate_message(const crypto& c, const identity& who, const c
                                    const authenticate_inputs& in) {
   // MsvAvTimestamp present: the server's time goes into the blob, LM is Z(24), and a MIC is sent.
   const bool mic = ch.timestamp.has_value();
-  auto domain = utf16le(who.domain, "domain");
-  auto user = utf16le(who.user, "user");
-  auto workstation = utf16le(who.workstation, "workstation");
+  const bool unicode = in.flags & flag::unicode;
+  auto domain = unicode ? utf16le(who.domain, "domain") : oem_string(who.domain, "domain");
+  auto user = unicode ? utf16le(who.user, "user") : oem_string(who.user, "user");
+  auto workstation = unicode ? utf16le(who.workstation, "workstation")
+                             : oem_string(who.workstation, "workstation");
   if (!domain) return std::move(domain).error();
   if (!user) return std::move(user).error();
   if (!workstation) return std::move(workstation).error();

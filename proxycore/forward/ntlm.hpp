@@ -1,8 +1,9 @@
 #pragma once
 // forward::ntlm — the client side of NTLMv2 (MS-NLMP), as we present it to an upstream proxy that
 // answers 407 with `Proxy-Authenticate: NTLM`: the three messages, and the NTLMv2 response they
-// carry. Only NTLMv2: no LM and no NTLMv1 response is ever computed (MS-NLMP §3.3.2); only Unicode
-// strings (NTLMSSP_NEGOTIATE_UNICODE).
+// carry. Only NTLMv2: no LM and no NTLMv1 response is ever computed (MS-NLMP §3.3.2). Names go as
+// UTF-16LE when the proxy offers NEGOTIATE_UNICODE, else as OEM strings, which we send only for
+// ASCII names (the proxy's OEM code page is unknown). The NTOWFv2 key is the same either way.
 //
 // The exchange (MS-NLMP §3.1.5.1; over HTTP as MS-NTHT describes, one TCP connection throughout):
 //   we      → Proxy-Authorization: NTLM base64(NEGOTIATE_MESSAGE)        negotiate_message()
@@ -49,6 +50,7 @@ using challenge8 = std::array<std::uint8_t, 8>;
 // NEGOTIATE flags (MS-NLMP §2.2.2.5) that we use.
 namespace flag {
 inline constexpr std::uint32_t unicode = 0x00000001;
+inline constexpr std::uint32_t oem = 0x00000002;
 inline constexpr std::uint32_t request_target = 0x00000004;
 inline constexpr std::uint32_t ntlm = 0x00000200;
 inline constexpr std::uint32_t always_sign = 0x00008000;
@@ -60,11 +62,16 @@ inline constexpr std::uint32_t key_exch = 0x40000000;
 inline constexpr std::uint32_t n56 = 0x80000000;
 }  // namespace flag
 
-// What we offer in our NEGOTIATE_MESSAGE. No key exchange, no signing or sealing: an HTTP proxy
-// authenticates the connection and uses no session key afterwards.
-inline constexpr std::uint32_t our_flags = flag::unicode | flag::request_target | flag::ntlm |
-                                           flag::always_sign | flag::extended_session_security |
-                                           flag::target_info | flag::n128 | flag::n56;
+// What we accept from a CHALLENGE (the AUTHENTICATE carries these ∩ the challenge's). No key
+// exchange, no signing or sealing: an HTTP proxy authenticates the connection and uses no session
+// key afterwards.
+inline constexpr std::uint32_t our_flags =
+    flag::unicode | flag::oem | flag::request_target | flag::ntlm | flag::always_sign |
+    flag::extended_session_security | flag::target_info | flag::n128 | flag::n56;
+// What we ask for in our NEGOTIATE: the same without NEGOTIATE_TARGET_INFO. A server doing NTLMv2
+// sends its target info unasked (Windows always does), while a server that echoes our flags (Squid's
+// ntlm_fake_auth) would otherwise claim target info it does not send. curl does not ask for it either.
+inline constexpr std::uint32_t negotiate_flags = our_flags & ~flag::target_info;
 
 // The hashes NTLM needs, from an OpenSSL library context of our own (default + legacy providers).
 // Immutable once made and safe to share between threads (each call makes its own EVP contexts).
@@ -111,22 +118,27 @@ struct identity {
 std::pair<std::string, std::string> split_domain_user(std::string_view text);
 
 // The NEGOTIATE_MESSAGE (type 1) with `flags`, no domain or workstation (MS-NLMP §2.2.1.1).
-bytes negotiate_message(std::uint32_t flags = our_flags);
+bytes negotiate_message(std::uint32_t flags = negotiate_flags);
 
 // A parsed CHALLENGE_MESSAGE (type 2).
 struct challenge {
   std::uint32_t flags = 0;
   challenge8 server_challenge{};
-  bytes target_name;                       // as sent (UTF-16LE with NEGOTIATE_UNICODE)
+  bytes target_name;                       // as sent; empty when its field was out of range
   bytes target_info;                       // the AV_PAIR list as sent, MsvAvEOL included
   std::optional<std::uint64_t> timestamp;  // MsvAvTimestamp (FILETIME), when present
   bytes raw;                               // the whole message (for the MIC)
 };
 
-// Parses a CHALLENGE_MESSAGE. Hostile input: every offset and length is bounds-checked. Errors:
-// errc::parse naming what was wrong ("shorter than the 32-byte header", "signature is not NTLMSSP",
-// "message type 3, expected 2", "TargetInfo (offset O, length L) lies outside the N-byte message",
-// "AV_PAIR at offset O overruns the target info", "no MsvAvEOL", "MsvAvTimestamp of length L").
+// Parses a CHALLENGE_MESSAGE. Hostile input: every offset and length is bounds-checked. The target
+// info is read only when NEGOTIATE_TARGET_INFO is set (MS-NLMP §2.2.1.2: otherwise its fields are
+// meaningless). The TargetName is not used by NTLMv2 (the target info carries the names), so an
+// out-of-range TargetName is left empty rather than refused, as curl ignores it: Squid's
+// ntlm_fake_auth sends one (offset 0xAAAAAAAE). Errors: errc::parse naming what was wrong
+// ("shorter than the 32-byte header", "signature is not NTLMSSP", "message type 3, expected 2",
+// "TargetInfo (offset O, length L) lies outside the N-byte message", "AV_PAIR at offset O overruns
+// the target info", "no MsvAvEOL", "MsvAvTimestamp of length L", "NEGOTIATE_TARGET_INFO is set but
+// there is no target info").
 result<challenge> parse_challenge(std::span<const std::uint8_t> message);
 
 // Finds the `NTLM <base64>` value among a 407's Proxy-Authenticate values and parses it. Errors:
@@ -147,7 +159,8 @@ struct authenticate_inputs {
 };
 
 // Random client challenge and session key, `now` as FILETIME, flags = ours ∩ the challenge's.
-// Errors: errc::io (no random bytes); errc::unsupported when the proxy does not offer Unicode.
+// Errors: errc::io (no random bytes); errc::unsupported when the proxy offers neither Unicode nor
+// OEM strings.
 result<authenticate_inputs> make_authenticate_inputs(const crypto& c, const challenge& ch,
                                                      bytes negotiate,
                                                      std::chrono::system_clock::time_point now);
@@ -165,7 +178,8 @@ v2_response compute_v2_response(const crypto& c, const key16& ntowf, const chall
                                 std::span<const std::uint8_t> target_info, bool lm_zero);
 
 // The AUTHENTICATE_MESSAGE (type 3). Payload order: domain, user, workstation, LM, NT, session key
-// (as in MS-NLMP §4.2.4.3). Errors: those of utf16le; errc::parse when the target info is too long
+// (as in MS-NLMP §4.2.4.3). Errors: those of utf16le; errc::unsupported for a non-ASCII name when
+// only OEM strings were negotiated; errc::parse when the target info is too long
 // to fit (its 16-bit length fields).
 result<bytes> authenticate_message(const crypto& c, const identity& who, const challenge& ch,
                                    const authenticate_inputs& in);

@@ -146,7 +146,7 @@ TEST_CASE(
   auto in =
       ntlm::make_authenticate_inputs(c, *ch, negotiate, std::chrono::system_clock::time_point{});
   REQUIRE(ok(in));
-  CHECK(in->flags == (ntlm::our_flags & 0xe28a8233));
+  CHECK(in->flags == (ntlm::our_flags & 0xe28a8233 & ~ntlm::flag::oem));  // Unicode wins
   auto m = ntlm::authenticate_message(c, who, *ch, *in);
   REQUIRE(ok(m));
   auto u16 = [&](std::size_t at) { return static_cast<std::size_t>((*m)[at] | (*m)[at + 1] << 8); };
@@ -190,15 +190,15 @@ TEST_CASE("without MsvAvTimestamp our own time goes into the blob and no MIC is 
   auto m = ntlm::authenticate_message(c, who, *ch, *in);
   REQUIRE(ok(m));
   CHECK((*m)[32] == 72);  // domain payload right after the Version field: no MIC
-  CHECK(((*m)[60] | (*m)[61] << 8) == (ntlm::our_flags & 0xe28a8233 & 0xffff));
+  CHECK(((*m)[60] | (*m)[61] << 8) == (ntlm::our_flags & 0xe28a8233 & ~ntlm::flag::oem & 0xffff));
 }
 
 TEST_CASE("the NEGOTIATE message and the header value") {
   auto m = ntlm::negotiate_message();
   CHECK(hex(m) ==
-        "4e544c4d5353500001000000058288a0"
+        "4e544c4d5353500001000000078208a0"
         "00000000200000000000000020000000");
-  CHECK(ntlm::header_value(m) == "NTLM TlRMTVNTUAABAAAABYKIoAAAAAAgAAAAAAAAACAAAAA=");
+  CHECK(ntlm::header_value(m) == "NTLM TlRMTVNTUAABAAAAB4IIoAAAAAAgAAAAAAAAACAAAAA=");
   CHECK(ntlm::split_domain_user("CORP\\alice") ==
         std::pair<std::string, std::string>{"alice", "CORP"});
   CHECK(ntlm::split_domain_user("alice") == std::pair<std::string, std::string>{"alice", ""});
@@ -211,14 +211,12 @@ TEST_CASE("malformed CHALLENGE messages are refused naming the problem") {
       row{"31 bytes, shorter than the 32-byte header", [](ntlm::bytes& m) { m.resize(31); }},
       row{"the signature is not NTLMSSP", [](ntlm::bytes& m) { m[3] = 'X'; }},
       row{"message type 3, expected 2", [](ntlm::bytes& m) { m[8] = 3; }},
-      row{"TargetName (offset 56, length 12) lies outside the 60-byte message",
-          [](ntlm::bytes& m) { m.resize(60); }},
       row{"TargetInfo (offset 68, length 36) lies outside the 103-byte message",
           [](ntlm::bytes& m) { m.pop_back(); }},
       row{"TargetInfo (offset 4294967295, length 36) lies outside",
           [](ntlm::bytes& m) { std::fill(m.begin() + 44, m.begin() + 48, 0xff); }},
-      row{"TargetName (offset 56, length 65535) lies outside",
-          [](ntlm::bytes& m) { m[12] = m[13] = 0xff; }},
+      row{"TargetInfo (offset 68, length 36) lies outside the 60-byte message",
+          [](ntlm::bytes& m) { m.resize(60); }},
       row{"AV_PAIR 1 at offset 16 (length 255) overruns the 36-byte target info",
           [](ntlm::bytes& m) { m[68 + 18] = 0xff; }},
       row{"the target info ends at offset 36 without an MsvAvEOL",
@@ -258,15 +256,50 @@ TEST_CASE("the challenge is found among Proxy-Authenticate values") {
   CHECK_THAT(short_one.error().message, Catch::Contains("shorter than the 32-byte header"));
 }
 
-TEST_CASE("a proxy without Unicode and malformed UTF-8 are refused") {
+TEST_CASE("an OEM-only challenge with a broken TargetName (Squid's ntlm_fake_auth) is answered") {
+  const auto& c = crypto();
+  // Captured from Squid 5.7 with auth_param ntlm program ntlm_fake_auth: flags 0x00088206 (OEM, no
+  // Unicode, no target info), TargetName "WORKGROUP" at the bogus offset 0xaaaaaaae.
+  auto ch =
+      ntlm::parse_challenge(unhex("4e544c4d535350000200000009000900aeaaaaaa0682080055cd33d7"
+                                  "19450e760000000000003a00574f524b47524f5550"));
+  REQUIRE(ok(ch));
+  CHECK(ch->target_name.empty());  // out of range: ignored (NTLMv2 does not use it)
+  CHECK(ch->target_info.empty());  // NEGOTIATE_TARGET_INFO clear: the fields are not read
+  auto in = ntlm::make_authenticate_inputs(c, *ch, ntlm::negotiate_message(),
+                                           std::chrono::system_clock::now());
+  REQUIRE(ok(in));
+  CHECK((in->flags & ntlm::flag::oem) != 0);
+  CHECK((in->flags & ntlm::flag::unicode) == 0);
+  ntlm::identity who{"alice", "CORP", "", *ntlm::ntowfv2(c, "alice", "CORP", "s3cret")};
+  auto m = ntlm::authenticate_message(c, who, *ch, *in);
+  REQUIRE(ok(m));
+  auto u16 = [&](std::size_t at) { return static_cast<std::size_t>((*m)[at] | (*m)[at + 1] << 8); };
+  auto text = [&](std::size_t fields) {
+    auto at = u16(fields + 4);
+    return std::string(m->begin() + static_cast<long>(at),
+                       m->begin() + static_cast<long>(at + u16(fields)));
+  };
+  CHECK(text(28) == "CORP");  // OEM strings: bytes as they are
+  CHECK(text(36) == "alice");
+  CHECK(u16(20) == 16 + 28 + 4);  // NTProofStr + blob without target info
+  ntlm::identity accented{"\xc3\xa9lise", "CORP", "", who.key};
+  auto refused = ntlm::authenticate_message(c, accented, *ch, *in);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message ==
+        "NTLM: the proxy takes only OEM strings, and the user is not ASCII");
+}
+
+TEST_CASE("a proxy with neither Unicode nor OEM, and malformed UTF-8, are refused") {
   const auto& c = crypto();
   auto raw = unhex(spec_challenge);
-  raw[20] &= 0xfe;  // clear NEGOTIATE_UNICODE
+  raw[20] &= 0xfc;  // clear NEGOTIATE_UNICODE and NEGOTIATE_OEM
   auto ch = ntlm::parse_challenge(raw);
   REQUIRE(ok(ch));
   auto in = ntlm::make_authenticate_inputs(c, *ch, {}, std::chrono::system_clock::now());
   REQUIRE_FALSE(in.has_value());
   CHECK(in.error().is(errc::unsupported));
+  CHECK(in.error().message == "NTLM: the proxy offers neither Unicode nor OEM strings");
   auto bad = ntlm::ntowfv2(c, "User", "Domain", "\xff");
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().message == "NTLM: the password is not valid UTF-8");
