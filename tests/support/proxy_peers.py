@@ -160,9 +160,12 @@ def closed_port():
 
 class Squid:
     """Squid as a parent proxy. `basic_users` ({user: password}) makes it require Basic proxy
-    authentication (basic_ncsa_auth over an `htpasswd -B` file, realm "test-squid") for every request."""
+    authentication (basic_ncsa_auth over an `htpasswd -B` file, realm "test-squid") for every request.
+    `ntlm` makes it require NTLM instead (ntlm_fake_auth: a real NTLM exchange with Squid, which takes
+    any password). `access_log` keeps Squid's access log (format "squid": the user is field 8) in
+    `self.access_log`."""
 
-    def __init__(self, tmp, hosts="", basic_users=None):
+    def __init__(self, tmp, hosts="", basic_users=None, ntlm=False, access_log=False):
         self.dir = os.path.join(tmp, "squid")
         os.makedirs(self.dir, exist_ok=True)
         self.port = lib.free_port()
@@ -179,11 +182,20 @@ class Squid:
                     "http_access deny !authenticated"]
             # The helper runs as user proxy: it must be able to pass through the (0700) test dir.
             os.chmod(tmp, os.stat(tmp).st_mode | 0o011)
+        if ntlm:
+            auth = ["auth_param ntlm program /usr/lib/squid/ntlm_fake_auth",
+                    "auth_param ntlm children 2",
+                    "acl authed proxy_auth REQUIRED",
+                    "http_access deny !authed"]
+        self.access_log = os.path.join(self.dir, "access.log") if access_log else None
+        if ntlm or access_log:
+            # The helper and the access log are opened as user proxy: it must pass through the test dir.
+            os.chmod(tmp, os.stat(tmp).st_mode | 0o011)
         lib.write(os.path.join(self.dir, "squid.conf"), "\n".join([
             f"http_port 127.0.0.1:{self.port}",
             f"pid_filename {self.dir}/pid",
             "cache deny all",
-            "access_log none",
+            f"access_log stdio:{self.access_log} squid" if access_log else "access_log none",
             f"cache_log {self.dir}/cache.log",
             f"coredump_dir {self.dir}",
             *auth,
@@ -203,6 +215,13 @@ class Squid:
 
     def __exit__(self, *exc):
         self.proc.stop(timeout=15)
+
+    def log_lines(self):
+        """The access log's lines so far, split into fields."""
+        if not self.access_log or not os.path.exists(self.access_log):
+            return []
+        with open(self.access_log) as f:
+            return [line.split() for line in f.read().splitlines() if line.strip()]
 
 
 class Microsocks:
