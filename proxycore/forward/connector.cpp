@@ -33,8 +33,8 @@ error io_failure(const boost::system::error_code& ec, const std::string& what) {
 }
 
 // One answer during the NTLM handshake. Its body (an error page) is read and dropped, up to
-// `body_limit`, so that the connection can carry the next message; a CONNECT's 2xx has no body
-// (what follows is the tunnel), nor has any answer to HEAD.
+// `header_limit` bytes like a head, so that the connection can carry the next message; a CONNECT's
+// 2xx has no body (what follows is the tunnel), nor has any answer to HEAD.
 struct answer {
   unsigned status = 0;
   std::string reason;
@@ -53,7 +53,7 @@ asio::awaitable<result<answer>> exchange_once(upstream_connection& c, Request& r
   if (wec) co_return io_failure(wec, "sending " + what);
   http::response_parser<http::string_body> p;
   p.header_limit(static_cast<std::uint32_t>(header_limit));
-  p.body_limit(header_limit);  // an error page we discard: bounded like a head
+  p.body_limit(header_limit);
   if (head) p.skip(true);
   auto [rec, rn] = co_await http::async_read_header(c.stream, c.buffer, p, token);
   if (rec) co_return io_failure(rec, "reading the answer to " + what);
