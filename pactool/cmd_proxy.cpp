@@ -48,7 +48,7 @@ SIGHUP also reopens the access log file: to rotate it, rename it, then send SIGH
 Flags override the --config file (a repeatable flag replaces the file's list). With --users, clients
 must send Proxy-Authorization (Basic) for a user of the file (407 otherwise); --upstream-auth* give
 the credentials we send to an upstream PROXY hop, as Basic or, with --upstream-auth-scheme
-HOST:PORT=ntlm, as NTLMv2 (user DOMAIN\\user). Prefer --upstream-auth-file (mode 0600) or
+HOST:PORT=ntlm, as NTLMv2 (user DOMAIN\user). Prefer --upstream-auth-file (mode 0600) or
 --upstream-auth-env: a password on the command line shows in ps.
 SIGTERM drains connections. Exit codes: 0 stopped by a signal, 2 usage, 3 bad config file, PAC or
 address.)";
