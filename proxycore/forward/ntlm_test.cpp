@@ -306,3 +306,40 @@ TEST_CASE("a proxy with neither Unicode nor OEM, and malformed UTF-8, are refuse
   CHECK(ntlm::utf16le("\xc3\xa9\xf0\x9f\x98\x80", "x").value() == unhex("e9003dd800de"));  // é 😀
   CHECK_FALSE(ntlm::utf16le("\xc0\xaf", "x").has_value());  // overlong '/'
 }
+
+TEST_CASE(
+    "every truncation and single-byte corruption of a challenge is parsed or refused, never "
+    "read out of bounds") {
+  // Run under the sanitizer build (WPADKIT_SANITIZE) this proves the bounds checks, not just the
+  // messages: a challenge that parses must also yield an AUTHENTICATE message or a clean error.
+  const auto& c = crypto();
+  ntlm::identity who{"User", "Domain", "", *ntlm::ntowfv2(c, "User", "Domain", "Password")};
+  std::size_t parsed = 0, refused = 0;
+  auto attempt = [&](const ntlm::bytes& m) {
+    auto ch = ntlm::parse_challenge(m);
+    if (!ch) {
+      ++refused;
+      CHECK(ch.error().is(errc::parse));
+      return;
+    }
+    ++parsed;
+    auto in = ntlm::make_authenticate_inputs(c, *ch, ntlm::negotiate_message(),
+                                             std::chrono::system_clock::time_point{});
+    if (in) CHECK(ntlm::authenticate_message(c, who, *ch, *in).has_value());
+  };
+  for (const auto& base : {unhex(spec_challenge), unhex("4e544c4d535350000200000009000900aeaaaaaa06"
+                                                        "82080055cd33d719450e760000000000003a00574f"
+                                                        "524b47524f5550")}) {
+    for (std::size_t n = 0; n <= base.size(); ++n)
+      attempt(ntlm::bytes(base.begin(), base.begin() + static_cast<long>(n)));
+    for (std::size_t i = 0; i < base.size(); ++i) {
+      for (std::uint8_t v : {0x00, 0x01, 0x07, 0x80, 0xff}) {
+        auto m = base;
+        m[i] = v;
+        attempt(m);
+      }
+    }
+  }
+  CHECK(parsed > 0);
+  CHECK(refused > 0);
+}
