@@ -68,12 +68,11 @@ class connector {
   //     refusal (407 to our type 3) is known before anything of the client's request left us, so
   //     the next hop can still be tried;
   //   - HEAD is safe (RFC 9110 §9.2.1) and its responses have no body, so neither answer needs a
-  //   body
-  //     read; doing the handshake on the client's request itself (curl's way: the type 1 leg with
-  //     Content-Length: 0) would send a POST with an empty body to the origin whenever the proxy
-  //     lets that URL through without authentication, which corporate proxies do for allow-listed
-  //     sites. The price is one HEAD to the origin per new upstream connection (pooling amortises
-  //     it).
+  //     body read; doing the handshake on the client's request itself (curl's way: the type 1 leg
+  //     with Content-Length: 0) would send a POST with an empty body to the origin whenever the
+  //     proxy lets that URL through without authentication, which corporate proxies do for
+  //     allow-listed sites. The price is one HEAD to the origin per new upstream connection
+  //     (pooling amortises it).
   // A 407 to our type 3 is errc::http "refused our NTLM credentials for DOMAIN\user" (refusal gets
   // its status and challenges), as for refused Basic credentials: a failed hop, not a down one.
   // A non-2xx answer to that CONNECT is errc::http naming the status; with `refusal`, its status
