@@ -102,22 +102,37 @@ result<void> pac_decisions::load(std::string text, std::string source_name) {
   {
     std::lock_guard lock(mutex_);
     pool_ = pool;
+    unloaded_ = false;
     ready_now.swap(waiters_);
-  }
-  // Only forward: two loads at once may get here in either order.
-  for (auto v = serving_version_.load(); v < pool->version() &&
-                                         !serving_version_.compare_exchange_weak(v, pool->version());) {
+    // Only forward: two loads at once may get here in either order. Under the lock, so that of a
+    // load and an unload the later one decides.
+    for (auto v = serving_version_.load(); v < pool->version() &&
+                                           !serving_version_.compare_exchange_weak(v, pool->version());) {
+    }
   }
   if (options_.inline_engines > 0) refill_inline_stock(*pool);
   for (auto& w : ready_now) evaluate(pool, std::move(w.url), std::move(w.host), std::move(w.done));
   return {};
 }
 
+bool pac_decisions::unload() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!pool_ || unloaded_) return false;
+    unloaded_ = true;
+    serving_version_.store(0, std::memory_order_release);  // no inline evaluation from now on
+  }
+  std::lock_guard lock(cache_->mutex);
+  cache_->entries.clear();
+  cache_->enabled = false;
+  return true;
+}
+
 void pac_decisions::find_proxy(std::string url, std::string host, completion done) {
   std::shared_ptr<pac::engine_pool> pool;
   {
     std::lock_guard lock(mutex_);
-    pool = pool_;
+    if (!unloaded_) pool = pool_;
     if (!pool) {
       switch (options_.when_no_pac) {
         case no_pac_policy::direct: break;
@@ -236,12 +251,12 @@ std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url,
 
 bool pac_decisions::ready() const {
   std::lock_guard lock(mutex_);
-  return pool_ != nullptr;
+  return pool_ != nullptr && !unloaded_;
 }
 
 unsigned long pac_decisions::version() const {
   std::lock_guard lock(mutex_);
-  return pool_ ? pool_->version() : 0;
+  return pool_ && !unloaded_ ? pool_->version() : 0;
 }
 
 bool pac_decisions::caching() const {

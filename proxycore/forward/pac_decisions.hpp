@@ -47,6 +47,13 @@ class pac_decisions final : public decision_source {
   // PAC serving before (if any) keeps serving. Thread-safe.
   result<void> load(std::string text, std::string source_name);
 
+  // Drops the PAC that is serving, as if none had loaded: requests get the no-PAC policy until the
+  // next load(), which starts from the same pool (versions keep counting up, so an engine or cache
+  // entry of the dropped script can never answer for the next). For `pactool proxy --pac auto`
+  // when the network changed and WPAD finds nothing there. False when no PAC was serving.
+  // Thread-safe.
+  bool unload();
+
   void find_proxy(std::string url, std::string host, completion done) override;
   std::unique_ptr<thread_state> make_thread_state() override;
   std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host,
@@ -54,7 +61,7 @@ class pac_decisions final : public decision_source {
   bool ready() const override;
   counters count() const override;
 
-  unsigned long version() const;   // 0 until the first load
+  unsigned long version() const;   // 0 until the first load, and while unloaded
   bool caching() const;            // whether the loaded script's decisions are cached
   std::uint64_t cache_hits() const;
   std::uint64_t inline_answers() const;  // decisions evaluated on an I/O thread
@@ -75,6 +82,7 @@ class pac_decisions final : public decision_source {
   pac_decisions_options options_;
   mutable std::mutex mutex_;
   std::shared_ptr<pac::engine_pool> pool_;
+  bool unloaded_ = false;  // pool_ kept (for its version count) but not serving
   std::shared_ptr<cache_state> cache_;
   std::deque<waiter> waiters_;
 

@@ -185,3 +185,49 @@ TEST_CASE("fixed_decisions answers inline") {
   REQUIRE(now);
   CHECK(*now == "PROXY f:8080");
 }
+
+TEST_CASE("pac_decisions: unload drops the serving PAC until the next load, cache and inline engines included") {
+  auto o = inline_options(1, true);
+  o.when_no_pac = no_pac_policy::direct;
+  pac_decisions d(o);
+  CHECK_FALSE(d.unload());  // nothing serving yet
+  REQUIRE(d.load(plain, "plain.pac").has_value());
+  auto local = d.make_thread_state();
+  REQUIRE(d.find_proxy_now("http://x.test/", "x.test", local.get()) == "PROXY p:3128");
+  const auto before = d.version();
+
+  CHECK(d.unload());
+  CHECK_FALSE(d.unload());
+  CHECK_FALSE(d.ready());
+  CHECK(d.version() == 0);
+  // Neither the cached answer nor the thread's engine answers any more; the no-PAC policy does.
+  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", nullptr));
+  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", local.get()));
+  CHECK(ask(d, "http://x.test/", "x.test").value() == "DIRECT");
+
+  // The next load serves, with a newer version: the thread's engine of the dropped script is not
+  // taken for it.
+  REQUIRE(d.load(clocked, "clocked.pac").has_value());
+  CHECK(d.ready());
+  CHECK(d.version() > before);
+  auto now = d.find_proxy_now("http://x.test/", "x.test", local.get());
+  REQUIRE(now);
+  CHECK(now->find("PROXY ") == 0);
+  CHECK(*now != "PROXY p:3128");
+  CHECK(ask(d, "http://x.test/", "x.test").value() != "PROXY p:3128");
+}
+
+TEST_CASE("pac_decisions: requests waiting for a PAC after an unload are answered by the next load") {
+  pac_decisions d(options());  // no-PAC policy: wait
+  REQUIRE(d.load(plain, "plain.pac").has_value());
+  REQUIRE(d.unload());
+  std::promise<result<std::string>> answer;
+  d.find_proxy("http://x.test/", "x.test", [&answer](result<std::string> r) { answer.set_value(std::move(r)); });
+  auto waiting = answer.get_future();
+  CHECK(waiting.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
+  REQUIRE(d.load(clocked, "clocked.pac").has_value());
+  auto r = waiting.get();
+  REQUIRE(r.has_value());
+  CHECK(r->find("PROXY ") == 0);
+  CHECK(*r != "PROXY p:3128");
+}
