@@ -43,7 +43,8 @@ constexpr const char* proxy_footer = R"(Examples:
   pactool proxy --route "PROXY squid.corp:3128; DIRECT" --dns origin.test=127.0.0.1
 Prints "listening on ADDR:PORT" on stdout when ready. A PAC file is reloaded when it changes and on
 SIGHUP; a PAC URL is re-fetched every --refetch seconds (and on SIGHUP), keeping the last good PAC;
-with --pac auto, WPAD runs again on SIGHUP and every --refetch seconds while nothing was found.
+with --pac auto, WPAD runs again on SIGHUP, every --refetch seconds while nothing was found, and when
+the local addresses change (another network): if it then finds nothing, that PAC is unloaded.
 SIGHUP also reopens the access log file: to rotate it, rename it, then send SIGHUP.
 Flags override the --config file (a repeatable flag replaces the file's list). With --users, clients
 must send Proxy-Authorization (Basic) for a user of the file (407 otherwise); --upstream-auth* give

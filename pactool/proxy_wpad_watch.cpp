@@ -1,5 +1,10 @@
 #include "pactool/proxy_wpad_watch.hpp"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+
+#include <algorithm>
 #include <iostream>
 
 #include "pactool/output.hpp"
@@ -72,6 +77,29 @@ std::string describe_discovery(const wpad::discovery& d) {
          (tried.empty() ? "nothing to try" : tried) + ")";
 }
 
+std::vector<std::string> local_addresses() {
+  std::vector<std::string> out;
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return out;
+  for (auto* a = list; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP)) continue;
+    char text[INET6_ADDRSTRLEN] = {};
+    const auto family = a->ifa_addr->sa_family;
+    if (family == AF_INET) {
+      ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
+    } else if (family == AF_INET6) {
+      ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr, text,
+                  sizeof text);
+    } else {
+      continue;
+    }
+    out.push_back(std::string(a->ifa_name) + " " + text);
+  }
+  ::freeifaddrs(list);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::string wpad_watch::every() const {
   const auto ms = refetch_.count();
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
@@ -98,8 +126,25 @@ wpad_watch::~wpad_watch() {
 }
 
 bool wpad_watch::start() {
+  addresses_ = local_addresses();
   discover();
   return false;
+}
+
+void wpad_watch::notice_address_change() {
+  auto now = local_addresses();
+  if (now == addresses_) return;
+  addresses_ = std::move(now);
+  std::string list;
+  for (const auto& a : addresses_) list += (list.empty() ? "" : ", ") + a;
+  std::cerr << "pactool proxy: the local addresses changed (" << (list.empty() ? "none" : list)
+            << "): discovering the PAC URL again" << std::endl;
+  network_changed_ = true;
+  if (running_.valid()) {
+    rediscover_ = true;  // its answer is of the network before: ask again once it is in
+  } else {
+    discover();
+  }
 }
 
 void wpad_watch::reload() {
@@ -116,7 +161,16 @@ void wpad_watch::discover() {
 }
 
 void wpad_watch::tick() {
-  if (running_.valid() && running_.wait_for(0s) == std::future_status::ready) take(running_.get());
+  notice_address_change();
+  if (running_.valid() && running_.wait_for(0s) == std::future_status::ready) {
+    auto d = running_.get();
+    if (rediscover_) {
+      rediscover_ = false;
+      discover();
+    } else {
+      take(d);
+    }
+  }
   if (found_) {
     found_->tick();
   } else if (!running_.valid() && std::chrono::steady_clock::now() >= next_discovery_) {
@@ -128,12 +182,22 @@ void wpad_watch::take(const wpad::discovery& d) {
   for (const auto& w : d.warnings) std::cerr << "pactool proxy: WPAD warning: " << w << std::endl;
   if (d.found.empty()) {
     next_discovery_ = std::chrono::steady_clock::now() + refetch_;
+    if (found_ && network_changed_) {
+      std::cerr << "pactool proxy: " << describe_discovery(d) << "; the network changed: unloaded the PAC from "
+                << found_->url() << ", the no-PAC policy applies; discovering again in " << every()
+                << std::endl;
+      found_.reset();
+      decisions_.unload();
+      network_changed_ = false;
+      return;
+    }
     std::cerr << "pactool proxy: " << describe_discovery(d)
               << (found_ ? "; keeping the PAC from " + found_->url()
                          : "; the no-PAC policy applies; discovering again in " + every())
               << std::endl;
     return;
   }
+  network_changed_ = false;
   std::cerr << "pactool proxy: " << describe_discovery(d) << std::endl;
   const auto& f = d.found.front();
   if (!found_ || found_->url() != f.url) {

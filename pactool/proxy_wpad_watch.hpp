@@ -6,14 +6,20 @@
 //
 // Discovery blocks for seconds (DHCP waits, DNS, fetches), so it runs on a thread of its own while
 // the proxy serves (the no-PAC policy applies until a PAC is found); tick() picks up its answer.
-// It runs at start, on SIGHUP (reload()), and every refetch interval while nothing was found. A
-// rediscovery that finds nothing keeps the PAC found before. Each outcome is one line on stderr:
-// the URL and how it was found (DHCP or DNS, and from where), or that nothing was.
+// It runs at start, on SIGHUP (reload()), every refetch interval while nothing was found, and when
+// the machine's addresses change (checked every tick: a laptop that moved to another network, as
+// Chrome re-runs WPAD on an IP address change). A rediscovery on SIGHUP or on schedule that finds
+// nothing keeps the PAC found before (a WPAD server briefly down must not drop it); one after an
+// address change that finds nothing unloads it, so the no-PAC policy applies (`--no-pac direct` is
+// Chrome's behaviour): the PAC of a network we left must not route the traffic of the next one.
+// Each outcome is one line on stderr: the URL and how it was found (DHCP or DNS, and from where), or
+// that nothing was.
 #include <chrono>
 #include <future>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pactool/engine_flags.hpp"
 #include "pactool/proxy_pac_watch.hpp"
@@ -42,6 +48,7 @@ class wpad_watch final : public pac_watch {
              std::chrono::milliseconds refetch, wpadkit::wpad::public_suffixes suffixes);
   void discover();
   void take(const wpadkit::wpad::discovery& d);
+  void notice_address_change();
   std::string every() const;  // the refetch interval, for messages
 
   wpadkit::forward::pac_decisions& decisions_;
@@ -51,7 +58,14 @@ class wpad_watch final : public pac_watch {
   std::future<wpadkit::wpad::discovery> running_;
   std::optional<url_watch> found_;
   std::chrono::steady_clock::time_point next_discovery_{};
+  std::vector<std::string> addresses_;  // local_addresses() when last looked at
+  bool network_changed_ = false;        // since the last discovery that found a PAC
+  bool rediscover_ = false;             // the running discovery began on the network before
 };
+
+// The machine's interface addresses that can change with the network ("eth0 10.1.2.3", IPv4 and
+// IPv6, loopback left out), sorted: two calls compare equal while nothing changed.
+std::vector<std::string> local_addresses();
 
 // How a discovery ended, as the one line pactool proxy prints (without its "pactool proxy: "
 // prefix): "WPAD found http://wpad.corp/wpad.dat by DNS (DNS wpad.corp -> 10.0.0.1)" or "WPAD found

@@ -177,5 +177,51 @@ class ProxyAutoTest(unittest.TestCase):
         self.assertIn("hello direct", body)
 
 
+    def test_an_address_change_rediscovers_and_drops_a_pac_the_new_network_lacks(self):
+        lan = self.lan
+        lan.serve_http({"wpad.dat": pac_for(lan), "hello.txt": "hello direct\n",
+                        "via-parent/hello.txt": "hello via parent\n"})
+        self.start_parent()
+        proxy, port = self.start_auto("--no-pac", "direct", "--refetch", "600")
+        proxy.wait_for(r"loaded PAC http://wpad\.corp\.test/wpad\.dat", stream="err")
+        rc, head, body = self.get(port, "/via-parent/hello.txt")
+        self.assertEqual(rc, 0, body)
+        self.assertRegex(head, r"(?im)^via: .*parent-proxy")
+
+        # WPAD finds nothing, but the network did not change (SIGHUP): the PAC found before stays.
+        os.remove(os.path.join(lan.www, "wpad.dat"))
+        mark = proxy.err_count()
+        proxy.signal(signal.SIGHUP)
+        proxy.wait_for(r"WPAD found no PAC.*; keeping the PAC from http://wpad\.corp\.test/wpad\.dat",
+                       stream="err", start=mark)
+        rc, head, body = self.get(port, "/via-parent/hello.txt")
+        self.assertRegex(head, r"(?im)^via: .*parent-proxy")
+
+        # Another network (a new address) without WPAD: rediscovered at once, and the PAC is dropped.
+        new_ip = f"10.{lan.net}.0.3"
+        mark = proxy.err_count()
+        subprocess.run(["ip", "netns", "exec", lan.client_ns, "ip", "addr", "add", f"{new_ip}/24", "dev",
+                        lan.client_if], check=True)
+        proxy.wait_for(rf"the local addresses changed \(.*{re.escape(new_ip)}.*\): discovering", stream="err",
+                       start=mark)
+        proxy.wait_for(r"WPAD found no PAC.*the network changed: unloaded the PAC from "
+                       r"http://wpad\.corp\.test/wpad\.dat", stream="err", start=mark, timeout=60)
+        rc, head, body = self.get(port, "/via-parent/hello.txt")
+        self.assertEqual(rc, 0, body)
+        self.assertIn("hello via parent", body)
+        self.assertNotIn("parent-proxy", head, "no PAC any more: --no-pac direct sends it DIRECT")
+
+        # Back on a network with WPAD: found and loaded again.
+        lib.write(os.path.join(lan.www, "wpad.dat"), pac_for(lan))
+        mark = proxy.err_count()
+        subprocess.run(["ip", "netns", "exec", lan.client_ns, "ip", "addr", "del", f"{new_ip}/24", "dev",
+                        lan.client_if], check=True)
+        proxy.wait_for(r"WPAD found http://wpad\.corp\.test/wpad\.dat by DNS", stream="err", start=mark,
+                       timeout=60)
+        proxy.wait_for(r"loaded PAC", stream="err", start=mark)
+        rc, head, body = self.get(port, "/via-parent/hello.txt")
+        self.assertEqual(rc, 0, body)
+        self.assertRegex(head, r"(?im)^via: .*parent-proxy")
+
 if __name__ == "__main__":
     unittest.main()
