@@ -8,14 +8,13 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/string.hpp>
 #include <chrono>
 
+#include "proxycore/forward/auth_base64.hpp"
+
 namespace wpadkit::forward::ntlm {
 namespace {
-
-namespace base64 = boost::beast::detail::base64;
 
 constexpr std::uint8_t signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
 constexpr std::size_t challenge_header = 32;     // up to and including ServerChallenge
@@ -125,23 +124,6 @@ bytes blob_target_info(std::span<const std::uint8_t> info, bool mic) {
     append(out, std::array<std::uint8_t, 4>{static_cast<std::uint8_t>(av_flag_mic), 0, 0, 0});
   }
   out.insert(out.end(), {0, 0, 0, 0});  // MsvAvEOL
-  return out;
-}
-
-// RFC 4648 base64 with padding; Beast's decoder stops quietly at a bad character, so the shape is
-// checked first.
-std::optional<bytes> decode_base64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::size_t pad = 0;
-  while (pad < 2 && text[text.size() - 1 - pad] == '=') ++pad;
-  const auto* inverse = base64::get_inverse();
-  for (std::size_t i = 0; i + pad < text.size(); ++i) {
-    if (inverse[static_cast<unsigned char>(text[i])] == -1) return std::nullopt;
-  }
-  bytes out(base64::decoded_size(text.size()));
-  auto [written, read] = base64::decode(out.data(), text.data(), text.size());
-  if (read != text.size() - pad) return std::nullopt;
-  out.resize(written);
   return out;
 }
 
@@ -395,7 +377,7 @@ result<challenge> parse_challenge_header(const std::vector<std::string>& values)
     if (boost::beast::iequals(scheme, "NTLM") && !token.empty()) {
       auto raw = decode_base64(token);
       if (!raw) return error(errc::parse, "NTLM challenge: the token is not base64");
-      return parse_challenge(*raw);
+      return parse_challenge(bytes(raw->begin(), raw->end()));
     }
     if (!offered.empty()) offered += ", ";
     offered += std::string(scheme.substr(0, 32));
@@ -508,9 +490,8 @@ result<bytes> authenticate_message(const crypto& c, const identity& who, const c
 }
 
 std::string header_value(std::span<const std::uint8_t> message) {
-  std::string out(base64::encoded_size(message.size()), '\0');
-  out.resize(base64::encode(out.data(), message.data(), message.size()));
-  return "NTLM " + out;
+  const std::string_view raw(reinterpret_cast<const char*>(message.data()), message.size());
+  return "NTLM " + encode_base64(raw);
 }
 
 }  // namespace wpadkit::forward::ntlm

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/string.hpp>
 #include <cctype>
 #include <fstream>
@@ -16,12 +15,11 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "proxycore/forward/auth_base64.hpp"
 #include "proxycore/forward/request_rewrite.hpp"
 
 namespace wpadkit::forward {
 namespace {
-
-namespace base64 = boost::beast::detail::base64;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
@@ -31,23 +29,6 @@ std::string_view trim(std::string_view s) {
 
 bool has_control(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
-// RFC 4648 §4 base64 with its padding, as RFC 7617 requires: Beast's decoder stops quietly at the
-// first character outside the alphabet, so the shape is checked here first.
-std::optional<std::string> decode_base64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::size_t pad = 0;
-  while (pad < 2 && text[text.size() - 1 - pad] == '=') ++pad;
-  const auto* inverse = base64::get_inverse();
-  for (std::size_t i = 0; i + pad < text.size(); ++i) {
-    if (inverse[static_cast<unsigned char>(text[i])] == -1) return std::nullopt;
-  }
-  std::string out(base64::decoded_size(text.size()), '\0');
-  auto [written, read] = base64::decode(out.data(), text.data(), text.size());
-  if (read != text.size() - pad) return std::nullopt;
-  out.resize(written);
-  return out;
 }
 
 // What a hash that crypt(3) refuses probably is, so that the error can say how to replace it.
@@ -175,8 +156,7 @@ result<basic_credentials> parse_basic_credentials(std::string_view value) {
 
 std::string basic_credentials_value(std::string_view user, std::string_view password) {
   std::string plain = std::string(user) + ":" + std::string(password);
-  std::string out(base64::encoded_size(plain.size()), '\0');
-  out.resize(base64::encode(out.data(), plain.data(), plain.size()));
+  std::string out = encode_base64(plain);
   OPENSSL_cleanse(plain.data(), plain.size());
   return "Basic " + out;
 }
