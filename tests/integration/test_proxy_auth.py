@@ -51,26 +51,18 @@ def read_response(sock, buf=b""):
 class ClientAuthentication(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp_ctx = lib.temp_dir()
-        cls.tmp = cls.tmp_ctx.__enter__()
+        cls.tmp = cls.enterClassContext(lib.temp_dir())
         users = os.path.join(cls.tmp, "users")
         lib.run(["htpasswd", "-cbB", "-C", "5", users, "alice", "s3cret:with:colons"], check=0)
         sha = lib.run(["openssl", "passwd", "-6", "hunter2"], check=0).stdout.strip()
         with open(users, "a") as f:
             f.write(f"# SHA-512 crypt, as openssl passwd -6 writes it\nbob:{sha}\n")
         cls.log = os.path.join(cls.tmp, "access.log")
-        cls.origin = EchoOrigin().__enter__()
-        cls.tls = TlsOrigin(cls.tmp).__enter__()
-        cls.proxy = ProxyUnderTest("--route", "DIRECT", "--users", users, "--realm", "wpadkit test",
-                                   "--connect-port", str(cls.tls.port), "--access-log", cls.log,
-                                   "--log-format", "json", "--admin", "127.0.0.1:0")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.proxy.stop()
-        cls.tls.__exit__()
-        cls.origin.__exit__()
-        cls.tmp_ctx.__exit__(None, None, None)
+        cls.origin = cls.enterClassContext(EchoOrigin())
+        cls.tls = cls.enterClassContext(TlsOrigin(cls.tmp))
+        cls.proxy = cls.enterClassContext(ProxyUnderTest(
+            "--route", "DIRECT", "--users", users, "--realm", "wpadkit test", "--connect-port", str(cls.tls.port),
+            "--access-log", cls.log, "--log-format", "json", "--admin", "127.0.0.1:0"))
 
     def url(self, path):
         return f"http://127.0.0.1:{self.origin.port}{path}"
@@ -186,19 +178,11 @@ class UpstreamAuthentication(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp_ctx = lib.temp_dir()
-        cls.tmp = cls.tmp_ctx.__enter__()
-        cls.origin = EchoOrigin().__enter__()
-        cls.tls = TlsOrigin(cls.tmp).__enter__()
-        cls.squid = Squid(cls.tmp, basic_users={"svc": "pa:ss"}).__enter__()
+        cls.tmp = cls.enterClassContext(lib.temp_dir())
+        cls.origin = cls.enterClassContext(EchoOrigin())
+        cls.tls = cls.enterClassContext(TlsOrigin(cls.tmp))
+        cls.squid = cls.enterClassContext(Squid(cls.tmp, basic_users={"svc": "pa:ss"}))
         cls.parent = f"127.0.0.1:{cls.squid.port}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.squid.__exit__()
-        cls.tls.__exit__()
-        cls.origin.__exit__()
-        cls.tmp_ctx.__exit__(None, None, None)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.origin.port}{path}"

@@ -102,19 +102,11 @@ class NtlmParent(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp_ctx = lib.temp_dir()
-        cls.tmp = cls.tmp_ctx.__enter__()
-        cls.origin = EchoOrigin().__enter__()
-        cls.tls = TlsOrigin(cls.tmp).__enter__()
-        cls.squid = Squid(cls.tmp, ntlm=True, access_log=True).__enter__()
+        cls.tmp = cls.enterClassContext(lib.temp_dir())
+        cls.origin = cls.enterClassContext(EchoOrigin())
+        cls.tls = cls.enterClassContext(TlsOrigin(cls.tmp))
+        cls.squid = cls.enterClassContext(Squid(cls.tmp, ntlm=True, access_log=True))
         cls.parent = f"127.0.0.1:{cls.squid.port}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.squid.__exit__()
-        cls.tls.__exit__()
-        cls.origin.__exit__()
-        cls.tmp_ctx.__exit__(None, None, None)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.origin.port}{path}"

@@ -41,12 +41,11 @@ def dump_dom(proxy_port, url):
 class ChromiumThroughTheProxyTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp_ctx = lib.temp_dir()
-        cls.tmp = cls.tmp_ctx.__enter__()
-        cls.origin = EchoOrigin().__enter__()
-        cls.tls = TlsOrigin(cls.tmp).__enter__()
-        cls.dead = DeadProxy().__enter__()
-        cls.squid = Squid(cls.tmp).__enter__()
+        cls.tmp = cls.enterClassContext(lib.temp_dir())
+        cls.origin = cls.enterClassContext(EchoOrigin())
+        cls.tls = cls.enterClassContext(TlsOrigin(cls.tmp))
+        cls.dead = cls.enterClassContext(DeadProxy())
+        cls.squid = cls.enterClassContext(Squid(cls.tmp))
         pac = lib.write(os.path.join(cls.tmp, "route.pac"), f"""
 function FindProxyForURL(url, host) {{
   if (host == "direct.test") return "DIRECT";
@@ -56,15 +55,9 @@ function FindProxyForURL(url, host) {{
 }}
 """)
         cls.log = os.path.join(cls.tmp, "access.log")
-        cls.proxy = ProxyUnderTest("--pac", pac, "--dns", "direct.test=127.0.0.1", "--dns", "secure.test=127.0.0.1",
-                                   "--connect-port", str(cls.tls.port), "--access-log", cls.log,
-                                   "--log-format", "json").__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        for peer in (cls.proxy, cls.squid, cls.dead, cls.tls, cls.origin):
-            peer.__exit__(None, None, None)
-        cls.tmp_ctx.__exit__(None, None, None)
+        cls.proxy = cls.enterClassContext(ProxyUnderTest(
+            "--pac", pac, "--dns", "direct.test=127.0.0.1", "--dns", "secure.test=127.0.0.1",
+            "--connect-port", str(cls.tls.port), "--access-log", cls.log, "--log-format", "json"))
 
     def log_entries(self):
         with open(self.log) as f:

@@ -50,8 +50,23 @@ def wait_for_port(port, host="127.0.0.1", timeout=15.0, proc=None):
 
 
 def run(args, input=None, timeout=60, env=None, check=None):
-    """Runs a program to completion; returns CompletedProcess with text stdout/stderr."""
-    p = subprocess.run(args, input=input, capture_output=True, text=True, timeout=timeout, env=env)
+    """Runs a program to completion; returns CompletedProcess with text stdout/stderr.
+
+    The program runs in a session of its own, and on timeout its whole process group is killed before
+    subprocess.TimeoutExpired is raised: subprocess.run would kill the program alone and then wait for
+    its pipes, which a browser's helper processes keep open, so a slow Chromium hung the test forever
+    instead of failing it."""
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE if input is not None else None,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        raise subprocess.TimeoutExpired(args, timeout, output=out, stderr=err) from None
+    p = subprocess.CompletedProcess(args, proc.returncode, out, err)
     if check is not None and p.returncode != check:
         raise AssertionError(f"{args} exited {p.returncode}, expected {check}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
     return p
