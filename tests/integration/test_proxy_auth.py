@@ -17,16 +17,6 @@ import wpadkit_testlib as lib
 from proxy_peers import EchoOrigin, ProxyUnderTest, Squid, TlsOrigin, curl, raw_exchange
 
 
-def poll(fn, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise TimeoutError("condition not met")
-
-
 def read_response(sock, buf=b""):
     """One response with Content-Length from a keep-alive socket: (head, body, rest)."""
     while b"\r\n\r\n" not in buf:
@@ -151,7 +141,7 @@ class ClientAuthentication(unittest.TestCase):
                 r = json.loads(line)
                 found[r["url"].rsplit("/", 1)[-1]] = r
             return found if "logged" in found and "refused" in found else None
-        found = poll(records)
+        found = lib.poll(records)
         self.assertEqual((found["logged"]["user"], found["logged"]["status"]), ("bob", 200))
         self.assertEqual((found["refused"]["user"], found["refused"]["status"]), ("", 407))
         status, _, body = curl(f"http://127.0.0.1:{self.proxy.admin_port}/metrics")

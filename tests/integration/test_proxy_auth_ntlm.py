@@ -23,16 +23,6 @@ from proxy_peers import EchoOrigin, ProxyUnderTest, Squid, TlsOrigin, curl, raw_
 LOGGED_USER = "CORP\\\\alice"
 
 
-def poll(fn, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise TimeoutError("condition not met")
-
-
 def metric(proxy, name):
     status, _, body = curl(f"http://127.0.0.1:{proxy.admin_port}/metrics")
     assert status == 200, body
@@ -118,7 +108,7 @@ class NtlmParent(unittest.TestCase):
 
     def squid_saw(self, path, min_lines=1):
         """Squid's log lines for URLs containing `path` (once at least `min_lines` are there)."""
-        return poll(lambda: (lambda ls: ls if len(ls) >= min_lines else None)(
+        return lib.poll(lambda: (lambda ls: ls if len(ls) >= min_lines else None)(
             [f for f in self.squid.log_lines() if len(f) > 7 and path in f[6]]))
 
     def origin_saw(self, path):

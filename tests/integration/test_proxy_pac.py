@@ -20,16 +20,6 @@ def pac(body):
     return "function FindProxyForURL(url, host) {\n" + body + "\n}\n"
 
 
-def poll(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
-
-
 class PacFile(unittest.TestCase):
     def test_routes_by_script_and_reloads_on_change_and_sighup(self):
         dead = closed_port()
@@ -45,7 +35,7 @@ class PacFile(unittest.TestCase):
                 # Changed on disk: picked up without a signal.
                 v2 = pac('return "PROXY 127.0.0.1:%d";' % dead)
                 lib.write(path, v2)
-                self.assertTrue(poll(lambda: curl("-x", proxy.url, ok)[0] == 502))
+                self.assertTrue(lib.poll(lambda: curl("-x", proxy.url, ok)[0] == 502))
                 # Same size and mtime: only SIGHUP reloads it.
                 # (Written beside it, given the old mtime, then renamed over it: the change is atomic, so the
                 # proxy's once-a-second stat can never see a new mtime.)
@@ -57,7 +47,7 @@ class PacFile(unittest.TestCase):
                 time.sleep(1.5)  # two file checks: the unchanged stat must not trigger a reload
                 self.assertEqual(curl("-x", proxy.url, ok)[0], 502)
                 proxy.proc.send_signal(signal.SIGHUP)
-                self.assertTrue(poll(lambda: curl("-x", proxy.url, ok)[0] == 200))
+                self.assertTrue(lib.poll(lambda: curl("-x", proxy.url, ok)[0] == 200))
 
     def test_a_broken_reload_keeps_the_last_good_pac(self):
         with EchoOrigin() as origin, lib.temp_dir() as d:
@@ -116,7 +106,7 @@ class Operations(unittest.TestCase):
             with ProxyUnderTest("--route", "DIRECT", "--access-log", log, "--log-format", "json",
                                 "--admin", "127.0.0.1:0") as proxy:
                 self.assertEqual(curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/logged")[0], 200)
-                lines = poll(lambda: os.path.exists(log) and open(log).read().splitlines())
+                lines = lib.poll(lambda: os.path.exists(log) and open(log).read().splitlines())
                 record = json.loads(lines[-1])
                 self.assertEqual(record["url"], f"http://127.0.0.1:{origin.port}/logged")
                 self.assertEqual((record["status"], record["hop"], record["pac"], record["attempts"]),
@@ -165,7 +155,7 @@ class Operations(unittest.TestCase):
             proxy = ProxyUnderTest("--route", "DIRECT")
             with concurrent.futures.ThreadPoolExecutor(1) as pool:
                 slow = pool.submit(curl, "-x", proxy.url, f"http://127.0.0.1:{origin.port}/slow")
-                self.assertTrue(poll(lambda: len(origin.requests) == 1))
+                self.assertTrue(lib.poll(lambda: len(origin.requests) == 1))
                 proxy.proc.send_signal(signal.SIGTERM)
                 self.assertEqual(slow.result()[0], 200)
             self.assertEqual(proxy.proc.wait(timeout=20), 0)

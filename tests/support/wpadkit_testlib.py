@@ -72,6 +72,18 @@ def run(args, input=None, timeout=60, env=None, check=None):
     return p
 
 
+def poll(fn, timeout=15.0, interval=0.05):
+    """fn()'s first truthy value, asked every `interval` s; AssertionError once `timeout` s passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
 class Background:
     """A program running in the background for the duration of a `with` block."""
 
