@@ -82,6 +82,12 @@ void note_refusal(connect_refusal* refusal, const answer& a) {
   refusal->challenges = a.challenges;
 }
 
+// A non-2xx answer to our CONNECT during the NTLM handshake: the hop refused the tunnel.
+error refused_connect(connect_refusal* refusal, const answer& a) {
+  note_refusal(refusal, a);
+  return error(errc::http, "refused CONNECT with " + std::to_string(a.status) + " " + a.reason);
+}
+
 }  // namespace
 
 std::string hop_key(const proxy_server& hop, const request_target& t) {
@@ -176,11 +182,7 @@ asio::awaitable<result<void>> connector::ntlm_handshake(upstream_connection& c,
   if (first->status != 407) {
     // The proxy lets this through without authentication: nothing to do (the connection serves as
     // is; a later 407 on it is retried on a fresh connection, session.cpp).
-    if (tunnel && first->status / 100 != 2) {
-      note_refusal(refusal, *first);
-      co_return error(errc::http, "refused CONNECT with " + std::to_string(first->status) + " " +
-                                      first->reason);
-    }
+    if (tunnel && first->status / 100 != 2) co_return refused_connect(refusal, *first);
     if (!tunnel && !first->keep_alive) {
       co_return error(errc::http, "closed the connection after answering the NTLM probe");
     }
@@ -215,11 +217,7 @@ asio::awaitable<result<void>> connector::ntlm_handshake(upstream_connection& c,
     co_return error(errc::http,
                     "refused our NTLM credentials for " + user + " (407 " + second->reason + ")");
   }
-  if (tunnel && second->status / 100 != 2) {
-    note_refusal(refusal, *second);
-    co_return error(errc::http, "refused CONNECT with " + std::to_string(second->status) + " " +
-                                    second->reason);
-  }
+  if (tunnel && second->status / 100 != 2) co_return refused_connect(refusal, *second);
   if (!tunnel && !second->keep_alive) {
     co_return error(errc::http, "closed the connection right after the NTLM handshake");
   }
