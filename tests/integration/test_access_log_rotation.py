@@ -52,7 +52,7 @@ def lines_of(path, needle):
         return []
 
 
-def wait_lines(path, needle, count, timeout=10.0):
+def wait_lines(path, needle, count, timeout=60.0):
     """`path`'s lines containing `needle`, once there are `count` (a line is written just after
     the response, so it can trail the client by a moment); fewer after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -65,7 +65,7 @@ def wait_lines(path, needle, count, timeout=10.0):
 
 def proxy_get(port, url):
     """GET `url` through the proxy on 127.0.0.1:port; returns the status."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request("GET", url)
         r = conn.getresponse()
@@ -246,9 +246,7 @@ class PactoolProxyLogRotation(WithOriginAndLogDir):
                                   "127.0.0.1:0", "--threads", "1", "--access-log", self.log],
                                  stderr=self.err_file)
         self.addCleanup(self.bg.stop)
-        line = self.bg.proc.stdout.readline()
-        m = re.match(r"listening on 127\.0\.0\.1:(\d+) ", line)
-        self.assertTrue(m, line)
+        m = self.bg.wait_for(r"^listening on 127\.0\.0\.1:(\d+) ")
         self.port = int(m.group(1))
 
     def get(self, tag):
@@ -266,7 +264,7 @@ class PactoolProxyLogRotation(WithOriginAndLogDir):
         os.kill(self.bg.proc.pid, signal.SIGHUP)
         # Nothing is printed for a reopen that works: requests go on until one lands in the new
         # file; each one's line is in exactly one of the two files.
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 120
         sent = 0
         while not lines_of(self.log, "/during-") and time.monotonic() < deadline:
             self.get(f"during-{sent}")
@@ -290,7 +288,7 @@ class PactoolProxyLogRotation(WithOriginAndLogDir):
         os.kill(self.bg.proc.pid, signal.SIGHUP)
         expected = (f"pactool: error: {self.log}: cannot reopen the access log: No such file or "
                     "directory; still writing to the file open before")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while expected not in self.stderr() and time.monotonic() < deadline:
             time.sleep(0.02)
         self.assertIn(expected, self.stderr())

@@ -25,13 +25,13 @@ def dns_query(name, qtype=1):
     return header + labels + struct.pack("!HH", qtype, 1)
 
 
-def wait_for_dns(host, port, proc, timeout=15.0):
+def wait_for_dns(host, port, proc, timeout=60.0):
     """Polls with real queries until the server answers (readiness, not a sleep)."""
     deadline = time.monotonic() + timeout
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dnsmasq exited with {proc.returncode}: {proc.stderr.read()}")
+        if proc.proc.poll() is not None:
+            raise RuntimeError(f"dnsmasq exited with {proc.proc.returncode}: {proc.stop()[1]}")
         with socket.socket(family, socket.SOCK_DGRAM) as s:
             s.settimeout(0.2)
             s.sendto(dns_query("name.test"), (host, port))
@@ -70,7 +70,7 @@ class DnsResolveTest(unittest.TestCase):
             "--host-record=wpad.corp.test,10.9.9.9",
         ])
         try:
-            wait_for_dns("127.0.0.1", cls.port, cls.dnsmasq.proc)
+            wait_for_dns("127.0.0.1", cls.port, cls.dnsmasq)
         except Exception:
             cls.dnsmasq.stop()
             raise

@@ -13,7 +13,7 @@ import threading
 import unittest
 import urllib.parse
 
-from wpadkit_testlib import PacServer, run, temp_dir, write
+from wpadkit_testlib import PacServer, needs_peer, run, temp_dir, write
 
 CHROMIUM = shutil.which("chromium")
 
@@ -42,7 +42,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if not u.scheme or u.hostname != "origin.test":
             self.send_error(502, "test proxy only knows origin.test")
             return
-        conn = http.client.HTTPConnection("127.0.0.1", u.port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", u.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "connection")}
         headers["Via"] = "1.1 wpadkit-test-proxy"
         conn.request("GET", u.path or "/", headers=headers)
@@ -65,7 +65,7 @@ def serve(handler):
     return server
 
 
-@unittest.skipIf(CHROMIUM is None, "chromium is not installed (scripts/install-deps.sh)")
+@needs_peer(CHROMIUM is not None, "chromium is not installed (scripts/install-deps.sh)")
 class ChromiumFollowsPacTest(unittest.TestCase):
     def test_page_loads_through_the_proxy_the_pac_names(self):
         origin, proxy = serve(Origin), serve(Proxy)

@@ -6,6 +6,7 @@ import re
 import socket
 import unittest
 
+import wpadkit_testlib
 from wpadkit_testlib import PacServer, http_get, run, temp_dir, write
 
 CONFIG = """
@@ -237,16 +238,12 @@ class PacServerHttpTest(unittest.TestCase):
     def test_access_log_names_client_variant_version_status(self):
         _, h, _ = self.get(source="127.0.2.33", headers={"User-Agent": 'evil"\tagent\x7f'})
         version = h["etag"].strip('"')
-        deadline_lines = []
-        for _ in range(200):
+        def logged():  # written just after the response: it can trail the client by a moment
             with open(self.log) as f:
-                deadline_lines = [l for l in f if "client=127.0.2.33 " in l]
-            if deadline_lines:
-                break
-            import time
-            time.sleep(0.02)
-        self.assertEqual(len(deadline_lines), 1)
-        line = deadline_lines[0]
+                return [l for l in f if "client=127.0.2.33 " in l]
+        lines = wpadkit_testlib.poll(logged, timeout=60)
+        self.assertEqual(len(lines), 1)
+        line = lines[0]
         self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
         self.assertIn('path="/wpad.dat" variant=lab version=' + version + " status=200", line)
         self.assertIn(r'ua="evil\"\x09agent\x7f"', line)

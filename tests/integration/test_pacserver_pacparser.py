@@ -8,7 +8,7 @@ import os
 import tomllib
 import unittest
 
-from wpadkit_testlib import PacServer, http_get, source, temp_dir, write
+from wpadkit_testlib import PacServer, http_get, needs_peer, source, temp_dir, write
 
 try:
     import pacparser
@@ -23,7 +23,7 @@ def host_of(url):
     return rest.rsplit(":", 1)[0].lower() if ":" in rest else rest.lower()
 
 
-@unittest.skipIf(pacparser is None, "python3-pacparser is not importable (use /usr/bin/python3)")
+@needs_peer(pacparser is not None, "python3-pacparser is not importable (use /usr/bin/python3)")
 class PacparserAgreesTest(unittest.TestCase):
     def evaluate(self, pac_text, cases):
         with temp_dir() as d:

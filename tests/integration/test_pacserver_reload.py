@@ -46,7 +46,7 @@ def replace(path, text):
     os.replace(path + ".tmp", path)
 
 
-def wpad_lines(path, count, timeout=10.0):
+def wpad_lines(path, count, timeout=60.0):
     """The access log's /wpad.dat lines, once there are `count` (a line is written just after the
     response, so it can trail the client by a moment)."""
     deadline = time.monotonic() + timeout
@@ -148,7 +148,8 @@ class PacServerReloadTest(unittest.TestCase):
         lines = wpad_lines(second, 1)
         self.assertEqual(len(lines), 1)
         self.assertIn(f"version={etag3.strip(chr(34))}", lines[0])
-        self.assertEqual(len(wpad_lines(first, 4, timeout=0.5)), 3)
+        # The request above is already in the new log, so a line for it in the old one would be there too.
+        self.assertEqual(len(wpad_lines(first, 4, timeout=0)), 3)
         _, _, metrics = http_get(self.server.url("/metrics"))
         self.assertIn(b'pacserver_reloads_total{result="failed"} 2', metrics)
         self.assertIn(b'pacserver_reloads_total{result="ok"} 2', metrics)
@@ -172,7 +173,7 @@ class PacServerReloadTest(unittest.TestCase):
             while not stop.is_set():
                 try:
                     if conn is None:
-                        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+                        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
                     conn.request("GET", "/wpad.dat")
                     r = conn.getresponse()
                     r.read()

@@ -1,6 +1,5 @@
 """`cmake --install` puts pactool, its man page and its bash completion in place, and both work."""
 import os
-import shutil
 import subprocess
 import unittest
 

@@ -1,4 +1,4 @@
-"""Proxy authentication (SPEC point 10), both directions, with curl as the client:
+"""Proxy authentication (RFC 9110 §11.7), both directions, with curl as the client:
 - our own users (`pactool proxy --users FILE --realm R`, hashes made by `htpasswd -B` and `openssl passwd -6`):
   407 + Proxy-Authenticate without or with wrong credentials, 200 with right ones, the consumed
   Proxy-Authorization never reaching the origin (which echoes the head it received), CONNECT included,
@@ -10,7 +10,6 @@ import concurrent.futures
 import json
 import os
 import socket
-import time
 import unittest
 
 import wpadkit_testlib as lib

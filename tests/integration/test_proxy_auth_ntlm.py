@@ -12,7 +12,6 @@ import re
 import socket
 import struct
 import threading
-import time
 import unittest
 
 import wpadkit_testlib as lib

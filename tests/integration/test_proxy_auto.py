@@ -13,8 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import threading
-import time
 import unittest
 
 import wpadkit_testlib as lib
@@ -27,58 +25,14 @@ def pac_for(lan):
             '  return "DIRECT";\n}\n' % lan.server_ip)
 
 
-class NsProcess:
-    """A program in a namespace, stdout and stderr drained into lists by threads."""
+class NsProcess(lib.Background):
+    """A program in a namespace, its output drained (lib.Background)."""
 
     def __init__(self, ns, args):
-        self.proc = subprocess.Popen(["ip", "netns", "exec", ns] + args, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
-        self.out, self.err, self.lock = [], [], threading.Lock()
-        self.threads = [threading.Thread(target=self._drain, args=(s, l), daemon=True)
-                        for s, l in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
-        for t in self.threads:
-            t.start()
-
-    def _drain(self, stream, sink):
-        for line in iter(stream.readline, ""):
-            with self.lock:
-                sink.append(line.rstrip("\n"))
-
-    def wait_for(self, pattern, stream="out", timeout=40, start=0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                lines = list(self.out if stream == "out" else self.err)
-            for line in lines[start:]:
-                m = re.search(pattern, line)
-                if m:
-                    return m
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        with self.lock:
-            raise AssertionError(f"no line matching {pattern!r} (exit {self.proc.poll()}):\n"
-                                 f"stdout: {self.out}\nstderr: {self.err}")
+        super().__init__(["ip", "netns", "exec", ns] + args)
 
     def err_count(self):
-        with self.lock:
-            return len(self.err)
-
-    def signal(self, sig):
-        os.killpg(self.proc.pid, sig)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        for t in self.threads:
-            t.join(timeout=5)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
+        return self.mark("err")
 
 
 class ProxyAutoTest(unittest.TestCase):
@@ -110,9 +64,9 @@ class ProxyAutoTest(unittest.TestCase):
 
     def get(self, port, path):
         """curl in the client namespace through the proxy; returns (exit code, response head, body)."""
-        p = subprocess.run(["ip", "netns", "exec", self.lan.client_ns, "curl", "-sS", "-D", "-", "--max-time",
-                            "15", "-x", f"http://127.0.0.1:{port}", f"http://{self.lan.server_ip}{path}"],
-                           capture_output=True, text=True, timeout=30)
+        p = subprocess.run(["ip", "netns", "exec", self.lan.client_ns, "curl", "-sS", "-D", "-",
+                            "--connect-timeout", "60", "--speed-limit", "1", "--speed-time", "60", "-x", f"http://127.0.0.1:{port}", f"http://{self.lan.server_ip}{path}"],
+                           capture_output=True, text=True, timeout=600)
         # Text mode turned each CRLF into "\n".
         head, _, body = p.stdout.partition("\n\n")
         return p.returncode, head, body + p.stderr
@@ -154,7 +108,7 @@ class ProxyAutoTest(unittest.TestCase):
 
         lib.write(os.path.join(lan.www, "wpad.dat"), pac_for(lan))
         mark = proxy.err_count()
-        proxy.signal(signal.SIGHUP)
+        proxy.send_signal(signal.SIGHUP)
         proxy.wait_for(r"WPAD found http://wpad\.corp\.test/wpad\.dat by DNS", stream="err", start=mark)
         proxy.wait_for(r"loaded PAC", stream="err", start=mark)
         rc, head, body = self.get(port, "/via-parent/hello.txt")
@@ -191,7 +145,7 @@ class ProxyAutoTest(unittest.TestCase):
         # WPAD finds nothing, but the network did not change (SIGHUP): the PAC found before stays.
         os.remove(os.path.join(lan.www, "wpad.dat"))
         mark = proxy.err_count()
-        proxy.signal(signal.SIGHUP)
+        proxy.send_signal(signal.SIGHUP)
         proxy.wait_for(r"WPAD found no PAC.*; keeping the PAC from http://wpad\.corp\.test/wpad\.dat",
                        stream="err", start=mark)
         rc, head, body = self.get(port, "/via-parent/hello.txt")

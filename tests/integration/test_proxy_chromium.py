@@ -37,7 +37,7 @@ def dump_dom(proxy_port, url):
     return p.stdout, p.stderr
 
 
-@unittest.skipIf(CHROMIUM is None, "chromium is not installed (scripts/install-deps.sh installs it)")
+@lib.needs_peer(CHROMIUM is not None, "chromium is not installed (scripts/install-deps.sh installs it)")
 class ChromiumThroughTheProxyTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

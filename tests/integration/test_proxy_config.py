@@ -25,11 +25,11 @@ class StartedProxy:
 
     def __init__(self, *args):
         self.bg = lib.Background([lib.binary("pactool"), "proxy", *args], cwd="/")
-        line = self.bg.proc.stdout.readline()
-        m = re.match(r"listening on 127\.0\.0\.1:(\d+) \(via (\S+)\)", line)
-        if not m:
-            out, err = self.bg.stop()
-            raise AssertionError(f"pactool proxy did not start: {line!r} {out} {err}")
+        try:
+            m = self.bg.wait_for(r"^listening on 127\.0\.0\.1:(\d+) \(via (\S+)\)")
+        except BaseException:
+            self.bg.stop()
+            raise
         self.port, self.via = int(m.group(1)), m.group(2)
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -41,7 +41,7 @@ class StartedProxy:
 
 
 def connect_status(port, target):
-    out = raw_exchange(port, f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode(), timeout=3)
+    out = raw_exchange(port, f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode(), responses=1)
     return int(out.split(b" ", 2)[1]) if out.startswith(b"HTTP/") else out
 
 
@@ -253,9 +253,7 @@ route = "DIRECT"
         env = dict(os.environ, WPADKIT_TEST_PARENT_PW="from-env")
         bg = lib.Background([lib.binary("pactool"), "proxy", "--config", self.config()], env=env)
         self.addCleanup(bg.stop)
-        line = bg.proc.stdout.readline()
-        if not re.match(r"listening on 127\.0\.0\.1:\d+", line):
-            self.fail(f"pactool proxy did not start: {line!r} {bg.stop()}")
+        bg.wait_for(r"^listening on 127\.0\.0\.1:\d+")
 
     def test_file_auth_settings_end_to_end(self):
         """users_file and realm from the file: 407 naming the realm, 200 with a user's password; an

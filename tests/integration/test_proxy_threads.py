@@ -5,7 +5,6 @@ we start is named (proxy-io/N, pac-eval/N), so /proc/PID/task/*/comm counts them
 but one, at least one); `--threads N` and the config's `threads = N` set the count; pacserver's
 bundled proxy keeps one I/O thread per core."""
 import os
-import re
 import unittest
 
 import wpadkit_testlib as lib
@@ -32,11 +31,11 @@ class Proxy:
 
     def __init__(self, *args):
         self.bg = lib.Background([lib.binary("pactool"), "proxy", "--listen", "127.0.0.1:0", *args])
-        line = self.bg.proc.stdout.readline()
-        m = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if not m:
-            out, err = self.bg.stop()
-            raise AssertionError(f"pactool proxy did not start: {line!r} {out} {err}")
+        try:
+            m = self.bg.wait_for(r"^listening on 127\.0\.0\.1:(\d+)")
+        except BaseException:
+            self.bg.stop()
+            raise
         self.port = int(m.group(1))
         self.pid = self.bg.proc.pid
 

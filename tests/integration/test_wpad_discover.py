@@ -9,7 +9,6 @@ cannot build its LAN fails with the reason.
 """
 import json
 import os
-import time
 import unittest
 
 import wpadkit_testlib as lib

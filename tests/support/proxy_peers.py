@@ -3,13 +3,12 @@
 - EchoOrigin: an HTTP/1.1 origin on 127.0.0.1 that answers every request with the exact request head it
   received (and the body's length) as its body, so a test can see what the proxy sent upstream.
 - DeadProxy: accepts connections and closes them at once (a proxy that is up but dead).
-- closed_port(): a port nothing listens on (a refusing proxy).
+- closed_port(): a port that refuses (a socket bound to it, never listening, kept by the test).
 - Squid, Microsocks, Dante, TlsOrigin: real programs, configured in a temp dir, stopped by the test.
 - ProxyUnderTest: `pactool proxy` started on port 0; its port is read from its "listening on" line.
 """
 import contextlib
 import os
-import re
 import select
 import socket
 import socketserver
@@ -31,28 +30,37 @@ def _read_head(conn, buf):
 
 
 def _read_exact(conn, buf, n):
-    while len(buf) < n:
-        data = conn.recv(65536)
+    parts, have = [buf], len(buf)
+    while have < n:
+        data = conn.recv(min(max(65536, n - have), 1 << 20))
         if not data:
             raise ConnectionError("short body")
-        buf += data
+        parts.append(data)
+        have += len(data)
+    buf = b"".join(parts)
     return buf[:n], buf[n:]
 
 
 def _read_chunked(conn, buf):
-    body = b""
+    parts = []  # joined once at the end: `body += chunk` copies the whole body for every chunk
     while True:
         while b"\r\n" not in buf:
-            buf += conn.recv(65536)
+            data = conn.recv(65536)
+            if not data:
+                raise ConnectionError("short chunked body")
+            buf += data
         line, buf = buf.split(b"\r\n", 1)
         size = int(line.split(b";")[0], 16)
         if size == 0:
             while b"\r\n" not in buf:
-                buf += conn.recv(65536)
+                data = conn.recv(65536)
+                if not data:
+                    raise ConnectionError("no end of the chunked body")
+                buf += data
             _, buf = buf.split(b"\r\n", 1)  # no trailers expected
-            return body, buf
+            return b"".join(parts), buf
         chunk, buf = _read_exact(conn, buf, size + 2)
-        body += chunk[:-2]
+        parts.append(chunk[:-2])
 
 
 class _EchoHandler(socketserver.BaseRequestHandler):
@@ -154,8 +162,7 @@ class DeadProxy:
         self.sock.close()
 
 
-def closed_port():
-    return lib.free_port()
+closed_port = lib.closed_port  # bound and never listening, held for the test process's lifetime
 
 
 class Squid:
@@ -281,33 +288,23 @@ class TlsOrigin:
 
 
 class ProxyUnderTest:
-    """`pactool proxy ... --listen 127.0.0.1:0`, ready once it printed its port."""
+    """`pactool proxy ... --listen 127.0.0.1:0`, ready once it printed its port (and its admin port when
+    `--admin` is given). Its output is drained as it runs: `bg.wait_for(pattern, stream="err")` waits
+    for a line it prints (a reload, an error) instead of sleeping."""
 
-    def __init__(self, *args, timeout=20):
+    def __init__(self, *args, timeout=60):
         cmd = [lib.binary("pactool"), "proxy", "--listen", "127.0.0.1:0", "--threads", "2"] + list(args)
         self.bg = lib.Background(cmd)
         self.proc = self.bg.proc
-        self.port = None
-        self.admin_port = None
-        self.lines = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                err = self.proc.stderr.read()
-                raise RuntimeError(f"pactool proxy exited: {err}")
-            self.lines.append(line)
-            m = re.match(r"listening on .*:(\d+) \(via (\S+)\)", line)
-            if m:
-                self.port = int(m.group(1))
-                self.via = m.group(2)
-            m = re.match(r"admin on .*:(\d+)", line)
-            if m:
-                self.admin_port = int(m.group(1))
-            if self.port and ("--admin" not in args or self.admin_port):
-                break
-        if not self.port:
-            raise TimeoutError("pactool proxy did not report its port")
+        try:
+            m = self.bg.wait_for(r"^listening on .*:(\d+) \(via (\S+)\)", timeout=timeout)
+            self.port, self.via = int(m.group(1)), m.group(2)
+            self.admin_port = None
+            if "--admin" in args:
+                self.admin_port = int(self.bg.wait_for(r"^admin on .*:(\d+)", timeout=timeout).group(1))
+        except BaseException:
+            self.bg.stop()
+            raise
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
@@ -316,18 +313,59 @@ class ProxyUnderTest:
     def __exit__(self, *exc):
         self.stop()
 
+    def wait_for(self, pattern, stream="err", start=0):
+        return self.bg.wait_for(pattern, stream=stream, start=start)
+
+    def mark(self, stream="err"):
+        return self.bg.mark(stream)
+
     def stop(self):
         return self.bg.stop()
 
 
-def raw_exchange(port, data, timeout=10, half_close=False):
-    """Sends raw bytes to 127.0.0.1:port and returns everything received until the peer closes."""
+def _complete_responses(data, connect=False):
+    """How many whole HTTP responses `data` holds, each framed by Content-Length or chunked (a
+    response framed by the close is never whole until the peer closes); with `connect`, the answers to
+    CONNECT, where a 2xx has no body (RFC 9110 §9.3.6)."""
+    count = 0
+    while True:
+        end = data.find(b"\r\n\r\n")
+        if end < 0:
+            return count
+        head, rest = data[:end].decode("latin-1"), data[end + 4:]
+        fields = {l.split(":", 1)[0].strip().lower(): l.split(":", 1)[1].strip()
+                  for l in head.split("\r\n")[1:] if ":" in l}
+        status = int(head.split(" ", 2)[1]) if head.startswith("HTTP/") and head.count(" ") >= 1 else 0
+        if 100 <= status < 200 or status in (204, 304) or (connect and 200 <= status < 300):
+            length = 0
+        elif "chunked" in fields.get("transfer-encoding", "").lower():
+            term = rest.find(b"\r\n0\r\n\r\n")
+            if rest.startswith(b"0\r\n\r\n"):
+                term = -2
+            if term == -1:
+                return count
+            length = term + 7
+        elif "content-length" in fields:
+            length = int(fields["content-length"])
+        else:
+            return count
+        if len(rest) < length:
+            return count
+        if not 100 <= status < 200:
+            count += 1
+        data = rest[length:]
+
+
+def raw_exchange(port, data, timeout=60, half_close=False, responses=None):
+    """Sends raw bytes to 127.0.0.1:port and returns everything received until the peer closes — or,
+    with `responses=N`, once N whole responses arrived (for a peer that rightly keeps the connection
+    open after answering)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
         if half_close:
             s.shutdown(socket.SHUT_WR)
         out = b""
-        while True:
+        while responses is None or _complete_responses(out, data.startswith(b"CONNECT ")) < responses:
             try:
                 chunk = s.recv(65536)
             except socket.timeout:
@@ -338,10 +376,15 @@ def raw_exchange(port, data, timeout=10, half_close=False):
         return out
 
 
-def curl(*args, timeout=30):
-    """curl printing the response head: returns (status, final head, body) as text (latin-1)."""
-    p = subprocess.run(["curl", "-sS", "-D", "-", "--max-time", "20"] + list(args), capture_output=True,
-                       timeout=timeout)
+def curl(*args, timeout=600):
+    """curl printing the response head: returns (status, final head, body) as text (latin-1).
+
+    No --max-time: a busy machine (the sanitizer pass on two cores) can take longer than any guess, and
+    a test must not fail for that. curl gives up only when the transfer stops moving (less than one
+    byte a second for a minute) or the connection cannot be made; `timeout` is a last guard against a
+    hang, far above either."""
+    p = subprocess.run(["curl", "-sS", "-D", "-", "--connect-timeout", "60", "--speed-limit", "1",
+                        "--speed-time", "60"] + list(args), capture_output=True, timeout=timeout)
     rest = p.stdout.decode("latin-1")
     heads = []
     # Interim (1xx) and CONNECT heads come first: the last head is the final response.

@@ -89,10 +89,7 @@ class Lan:
             lib.write(os.path.join(self.www, path), text)
         script = lib.write(os.path.join(self.dir, "http_server.py"), HTTP_SERVER)
         bg = self.start([sys.executable, script, self.server_ip, self.www], "http")
-        line = bg.proc.stdout.readline()
-        if line.strip() != "READY":
-            out, err = bg.stop()
-            self.test.fail(f"HTTP server in {self.server_ns} did not start: {err}")
+        bg.wait_for(r"^READY$")
 
     def dnsmasq(self, *extra, dhcp_option=None):
         args = ["dnsmasq", "--keep-in-foreground", f"--interface={self.server_if}", "--bind-interfaces",
@@ -105,7 +102,7 @@ class Lan:
         self.start(args + list(extra), "dnsmasq")
         # Ready when it listens: DNS on the server address, and DHCP when configured.
         want = [f"{self.server_ip}:53"] + ([":67"] if dhcp_option is not None else [])
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             listening = sh("ip", "netns", "exec", self.server_ns, "ss", "-Hlun").stdout
             if all(w in listening for w in want):
