@@ -16,7 +16,7 @@ struct access_record {
   std::chrono::system_clock::time_point start;
   std::chrono::milliseconds duration{0};
   std::string client;      // "127.0.0.1:50312"
-  std::string user;        // the authenticated proxy user (SPEC point 10); empty when none
+  std::string user;        // the authenticated proxy user (RFC 9110 §11.7); empty when none
   std::string method;
   std::string url;         // absolute form (authority for CONNECT)
   std::string pac_result;  // the PAC's list; empty when no decision was made

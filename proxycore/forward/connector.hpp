@@ -1,6 +1,6 @@
 #pragma once
 // forward::connector — reaches one next hop of a PAC list:
-//   DIRECT         TCP to the origin, trying every address it resolves to in turn (SPEC point 7)
+//   DIRECT         TCP to the origin, trying every address it resolves to in turn (a dead one is skipped)
 //   PROXY / HTTP   TCP to the proxy; for a tunnel, also its CONNECT exchange
 //   SOCKS4 / 5     TCP to the SOCKS proxy, then its CONNECT handshake (socks_client.hpp)
 //   HTTPS          TLS to the proxy (certificate and host name verified), then as PROXY

@@ -2,7 +2,7 @@
 // forward::decision_source — where the proxy gets each request's proxy list (the FindProxyForURL
 // result). The seam between the proxy and the PAC engine: the real one (pac_decisions.hpp) runs a PAC
 // on the asking I/O thread when that is bounded, else on pac::engine_pool worker threads; fixed_decisions answers one constant list (a hand-configured
-// proxy, SPEC point 4, and tests). Implementations are thread-safe: every I/O thread calls them.
+// proxy: configured by hand, or a no-PAC policy; and tests). Implementations are thread-safe: every I/O thread calls them.
 #include <cstdint>
 #include <functional>
 #include <memory>

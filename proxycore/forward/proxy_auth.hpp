@@ -1,5 +1,5 @@
 #pragma once
-// forward::proxy_auth — Basic proxy authentication (SPEC point 10; RFC 9110 §11.7, RFC 7617) in
+// forward::proxy_auth — Basic proxy authentication (RFC 9110 §11.7, RFC 7617) in
 // both directions: the users file the proxy's own accounts come from, checking a client's
 // Proxy-Authorization against their crypt(3) hashes, and writing the Proxy-Authorization we present
 // to an upstream proxy (Basic, or the NTLM identity that ntlm.hpp's messages are made for).

@@ -67,7 +67,7 @@ bool has_control(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
-// SPEC point 10, both directions. The realm goes into a quoted-string unescaped (proxy_auth.hpp), and
+// Proxy authentication (RFC 9110 §11.7), both directions. The realm goes into a quoted-string unescaped (proxy_auth.hpp), and
 // Basic cannot carry a user-id holding ':' (RFC 7617 §2).
 result<void> validate_auth(const proxy_config& c) {
   if (c.auth_realm.empty() || has_control(c.auth_realm) ||

@@ -35,7 +35,7 @@ enum class no_pac_policy {
   wait,    // wait up to no_pac_wait for a PAC, then refuse
 };
 
-// A user allowed to use the proxy (SPEC point 10): a name and a crypt(3) hash as `htpasswd -B`
+// A user allowed to use the proxy (RFC 9110 §11.7): a name and a crypt(3) hash as `htpasswd -B`
 // ($2y$ bcrypt) or mkpasswd ($5$, $6$, $y$) write them. Loaded from an htpasswd-style file by
 // forward::load_users_file (proxy_auth.hpp) at the program edge.
 struct proxy_user {
@@ -110,7 +110,7 @@ struct proxy_config {
   std::size_t pool_max_idle_per_hop = 128;
   std::chrono::milliseconds pool_idle_timeout = 30s;
 
-  // Client authentication (Basic, SPEC point 10): empty `users` → none required. A request without
+  // Client authentication (Basic, RFC 7617): empty `users` → none required. A request without
   // valid Proxy-Authorization gets 407 with Proxy-Authenticate: Basic realm="<auth_realm>".
   std::vector<proxy_user> users;
   std::string auth_realm = "wpadkit";

@@ -190,7 +190,7 @@ result<request_target> resolve_target(http::verb method, std::string_view target
     auto path_start = rest.find_first_of("/?#");
     authority = rest.substr(0, path_start);
     std::string_view path = path_start == std::string_view::npos ? "" : rest.substr(path_start);
-    // SPEC point 6: the only rewrite in transit is an empty path becoming "/".
+    // RFC 9110 §7.7: a proxy never rewrites the path or query in transit, but an empty path becomes "/".
     out.origin_form = path.empty() || path.front() != '/' ? "/" + std::string(path) : std::string(path);
   }
   auto hp = parse_authority(authority, 80);

@@ -5,7 +5,7 @@
 //
 // Request targets (RFC 9112 §3.2), as a proxy receives them:
 //   "http://h:8080/p?q"   absolute-form → origin h:8080, path "/p?q"; Host is replaced (§3.2.2)
-//   "http://h"            absolute-form, empty path → "/" (the only rewrite SPEC point 6 allows)
+//   "http://h"            absolute-form, empty path → "/" (the only rewrite RFC 9110 §7.7 allows)
 //   "/p" + Host: h:81     origin-form → origin from Host
 //   "/p" without Host     → errc::parse "no Host header and not an absolute URI" (400)
 //   "h:443" (CONNECT)     authority-form, port required
@@ -64,7 +64,7 @@ void strip_hop_by_hop(http::fields& f, bool is_request);
 // before strip_hop_by_hop, so that they can be checked (client authentication) or relayed.
 std::vector<std::string> take_proxy_authorization(http::fields& f);
 
-// Sets the Proxy-Authorization a request carries to one next hop (SPEC point 10, RFC 9110 §11.7.1):
+// Sets the Proxy-Authorization a request carries to one next hop (RFC 9110 §11.7.1):
 //   to a PROXY hop: `ours` (our credentials for that proxy) when set, replacing the client's;
 //                   otherwise `relayed` (the client's own fields, when we did not consume them)
 //   to DIRECT or a SOCKS hop: none (an origin server must never see proxy credentials)

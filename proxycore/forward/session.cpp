@@ -244,7 +244,7 @@ asio::awaitable<bool> session::handle(request_parser& p) {
     rec_.url = std::string(req.target());
   }
   if (allowed_) {
-    // SPEC point 10: the client's Proxy-Authorization is for us when we authenticate clients (and is
+    // Proxy authentication (RFC 9110 §11.7): the client's Proxy-Authorization is for us when we authenticate clients (and is
     // consumed here), otherwise for the next PROXY hop (RFC 9110 §11.7.1; set per hop).
     client_credentials_ = take_proxy_authorization(req.base());
     if (s_.client_auth.enabled()) {
