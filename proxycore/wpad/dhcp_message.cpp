@@ -53,7 +53,16 @@ std::string hex_byte(unsigned char c) {
 }  // namespace
 
 std::vector<std::uint8_t> build_dhcp_inform(const dhcp_inform_request& request) {
-  std::vector<std::uint8_t> b(off_options, 0);
+  const std::uint8_t inform = static_cast<std::uint8_t>(dhcp_message_type::inform);
+  const auto& m = request.mac;
+  const std::uint8_t options[] = {opt_message_type, 1, inform,
+                                  opt_client_id, 7, 1, m[0], m[1], m[2], m[3], m[4], m[5],
+                                  opt_max_size, 2, 0x05, 0xdc,  // 1500
+                                  opt_param_list, 1, dhcp_option_wpad,
+                                  opt_end};
+  // Allocated once at its final size (inserts into the growing vector made GCC 12's -O3
+  // -Warray-bounds misfire inside libstdc++'s reallocation).
+  std::vector<std::uint8_t> b(std::max(off_options + sizeof options, bootp_min_size), 0);
   b[off_op] = 1;  // BOOTREQUEST
   b[1] = 1;       // htype: Ethernet
   b[2] = 6;       // hlen
@@ -64,14 +73,7 @@ std::vector<std::uint8_t> build_dhcp_inform(const dhcp_inform_request& request) 
   std::copy(request.ciaddr.begin(), request.ciaddr.end(), b.begin() + off_ciaddr);
   std::copy(request.mac.begin(), request.mac.end(), b.begin() + off_chaddr);
   std::copy(std::begin(cookie), std::end(cookie), b.begin() + off_cookie);
-  const std::uint8_t inform = static_cast<std::uint8_t>(dhcp_message_type::inform);
-  b.insert(b.end(), {opt_message_type, 1, inform});
-  b.insert(b.end(), {opt_client_id, 7, 1});
-  b.insert(b.end(), request.mac.begin(), request.mac.end());
-  b.insert(b.end(), {opt_max_size, 2, 0x05, 0xdc});  // 1500
-  b.insert(b.end(), {opt_param_list, 1, dhcp_option_wpad});
-  b.push_back(opt_end);
-  if (b.size() < bootp_min_size) b.resize(bootp_min_size, 0);
+  std::copy(std::begin(options), std::end(options), b.begin() + off_options);
   return b;
 }
 
