@@ -14,6 +14,7 @@ build_deps=(
   libboost1.81-dev libtomlplusplus-dev libkainjow-mustache-dev
   libssl-dev zlib1g-dev libbrotli-dev libpsl-dev publicsuffix libidn2-dev
   libcrypt-dev
+  nodejs node-buble
 )
 # Real programs the integration tests drive (curl, browsers, proxies, DNS/DHCP servers).
 test_deps=(

@@ -9,6 +9,7 @@
 
 #include "proxycore/pac/duk_heap.hpp"
 #include "proxycore/pac/pac_big_stack.hpp"
+#include "proxycore/pac/pac_downlevel.hpp"
 #include "proxycore/pac/pac_prepass.hpp"
 
 namespace wpadkit::pac {
@@ -90,10 +91,30 @@ result<std::shared_ptr<const compiled_pac>> compiled_pac::compile_on(duk_heap& h
   std::shared_ptr<compiled_pac> out(new compiled_pac());
   out->source_name_ = std::move(source_name);
   out->reads_clock_or_address_ = references_clock_or_address(pac_text);
-  auto code = compile_to_bytecode(heap, prepass(pac_text, {.bind_globals = true}), pac_text,
-                                  out->source_name_, options.load_timeout);
+  prepass_report report;
+  std::string es5 = prepass(pac_text, {.bind_globals = true}, &report);
+  out->needs_polyfills_ = report.modern_builtins;
+  if (!report.modern_syntax) {
+    // The ES5 path, as before: only a syntax error sends the script on to the down-level compiler
+    // (ES2015 forms no token gives away: default or destructured parameters, method shorthands).
+    auto code = compile_to_bytecode(heap, es5, pac_text, out->source_name_, options.load_timeout);
+    if (code || !code.error().is(errc::pac_syntax)) {
+      if (!code) return code.error();
+      out->bytecode_ = std::move(*code);
+      return std::shared_ptr<const compiled_pac>(std::move(out));
+    }
+  }
+  std::vector<std::string> hidden;
+  auto modern = downlevel(hide_large_literals(pac_text, hidden), out->source_name_,
+                          options.load_timeout);
+  if (!modern) return modern.error();
+  auto code = compile_to_bytecode(
+      heap, prepass(restore_large_literals(*modern, hidden), {.bind_globals = true}), pac_text,
+      out->source_name_, options.load_timeout);
   if (!code) return code.error();
   out->bytecode_ = std::move(*code);
+  out->downlevelled_ = true;
+  out->needs_polyfills_ = true;
   return std::shared_ptr<const compiled_pac>(std::move(out));
 }
 

@@ -34,6 +34,11 @@ class compiled_pac {
   // load_timeout; max_pac_bytes on the text). Nothing of the script runs. `source_name` appears in
   // error messages, now and in those of every engine loaded from it. Errors: pac_too_large,
   // pac_syntax (with line, and a hint naming an unsupported construct), pac_timeout, pac_memory.
+  //
+  // Modern JavaScript: a script whose pre-pass finds ES2015+ syntax, or that Duktape rejects, is
+  // down-levelled first (pac_downlevel.hpp) and the ES5 result compiled; a syntax error is then
+  // the down-level compiler's, at the user's line and column. Its compiled form is shared like any
+  // other: the down-level compiler runs once per compile, never per engine.
   static result<std::shared_ptr<const compiled_pac>> compile(std::string_view pac_text,
                                                              std::string source_name,
                                                              const engine_options& options = {});
@@ -42,6 +47,14 @@ class compiled_pac {
 
   // As engine::reads_clock_or_local_address, decided from the text.
   bool reads_clock_or_local_address() const noexcept { return reads_clock_or_address_; }
+
+  // The script went through the down-level compiler (pac_downlevel.hpp): its pre-pass scan found
+  // ES2015+ syntax, or Duktape rejected the pre-pass output. False for an ES5 script, which is
+  // compiled exactly as before the down-level path existed.
+  bool downlevelled() const noexcept { return downlevelled_; }
+  // Engines loading it install the ES2015+ built-ins first (pac_polyfills.js): the script names one,
+  // or was down-levelled (for-of and spread use the polyfills' iteration).
+  bool needs_polyfills() const noexcept { return needs_polyfills_; }
 
  private:
   friend class engine;  // the only reader of the bytecode
@@ -62,6 +75,8 @@ class compiled_pac {
   std::string source_name_;
   std::vector<unsigned char> bytecode_;  // duk_dump_function of the program, made by compile()
   bool reads_clock_or_address_ = false;
+  bool downlevelled_ = false;
+  bool needs_polyfills_ = false;
 };
 
 }  // namespace wpadkit::pac

@@ -15,6 +15,7 @@
 #include "proxycore/pac/pac_big_stack.hpp"
 #include "proxycore/pac/pac_builtins.hpp"
 #include "proxycore/pac/pac_compiled.hpp"
+#include "proxycore/pac/pac_downlevel.hpp"
 #include "proxycore/pac/pac_prepass.hpp"
 
 namespace wpadkit::pac {
@@ -195,6 +196,16 @@ result<engine> engine::load_on(duk_heap&& heap, const compiled_pac& script, envi
   p->heap.end();
   if (!installed) return p->heap.take_error(errc::pac_load, "PAC helper library");
   duk_pop(p->heap.ctx());
+  if (script.needs_polyfills()) {
+    auto polyfills = detail::polyfill_bytecode();
+    if (!polyfills) return polyfills.error();
+    p->heap.begin(options.load_timeout);
+    bool added = p->heap.safe_call(&detail::install_polyfills,
+                                   const_cast<std::vector<unsigned char>*>(*polyfills), 0, 1);
+    p->heap.end();
+    if (!added) return p->heap.take_error(errc::pac_load, "PAC polyfills");
+    duk_pop(p->heap.ctx());
+  }
 
   // Loading recurses per nested function, like compiling, so a program that may nest deeply loads
   // (and runs its top level, as it did with the compile before) on the big stack. A small one cannot

@@ -86,6 +86,25 @@ std::size_t expression_end(const editor& e, std::size_t b) {
   return last;
 }
 
+// The `}` matching the `{` at `open` (the last token when unbalanced).
+std::size_t block_end(const editor& e, std::size_t open) {
+  int depth = 0;
+  for (std::size_t k = open; k < e.size(); ++k) {
+    if (is_punct(e, k, "{")) ++depth;
+    if (is_punct(e, k, "}") && --depth == 0) return k;
+  }
+  return e.size() - 1;
+}
+
+// `this` or `arguments` (not as a property name) among tokens first..last.
+bool uses_this_or_arguments(const editor& e, std::size_t first, std::size_t last) {
+  for (std::size_t k = first; k <= last && k < e.size(); ++k) {
+    if (e.tok(k).kind != tk::ident || (e.text(k) != "this" && e.text(k) != "arguments")) continue;
+    if (!is_punct(e, e.prev_sig(k), ".")) return true;
+  }
+  return false;
+}
+
 void rewrite_arrows(editor& e) {
   for (std::size_t k = 0; k < e.size(); ++k) {
     if (!is_punct(e, k, "=>") || e.touched(k)) continue;
@@ -106,6 +125,11 @@ void rewrite_arrows(editor& e) {
     if (is_ident(e, e.prev_sig(open), "async")) continue;  // async arrows: left for the hint
     std::size_t body = e.next_sig(k);
     if (body == editor::npos) continue;
+    // An arrow reads `this` and `arguments` of the function around it, a function its own: such an
+    // arrow is left for the down-level compiler (pac_downlevel.hpp), which keeps them.
+    if (uses_this_or_arguments(e, body, is_punct(e, body, "{") ? block_end(e, body) : expression_end(e, body))) {
+      continue;
+    }
     // Newlines between the parameters and the body move after the body (see the file comment).
     int moved = 0;
     for (std::size_t j = pv + 1; j < body; ++j) moved += e.count_newlines(j);
@@ -658,6 +682,92 @@ void rewrite_large_literals(editor& e, std::size_t min_bytes) {
   }
 }
 
+// ---- what needs the down-level compiler -------------------------------------------------------
+
+bool adjacent(const editor& e, std::size_t a, std::size_t b) {
+  return b == a + 1 && e.tok(a).end == e.tok(b).begin;
+}
+
+// After `for (` [var|let|const]: a name or a bracketed pattern, then `of`.
+bool for_of_head(const editor& e, std::size_t open) {
+  std::size_t k = e.next_sig(open);
+  if (is_ident(e, k, "var") || is_ident(e, k, "let") || is_ident(e, k, "const")) k = e.next_sig(k);
+  if (is_punct(e, k, "[") || is_punct(e, k, "{")) {
+    int depth = 0;
+    for (; k != editor::npos; k = e.next_sig(k)) {
+      if (is_punct(e, k, "[") || is_punct(e, k, "{")) ++depth;
+      if ((is_punct(e, k, "]") || is_punct(e, k, "}")) && --depth == 0) break;
+    }
+  } else if (k == editor::npos || e.tok(k).kind != tk::ident) {
+    return false;
+  }
+  return k != editor::npos && is_ident(e, e.next_sig(k), "of");
+}
+
+bool modern_member(std::string_view name) {
+  static constexpr std::array<std::string_view, 18> names = {
+      "includes", "find",    "findIndex", "fill",      "flat",     "flatMap",
+      "from",     "of",      "entries",   "values",    "fromEntries", "padStart",
+      "padEnd",   "trimStart", "trimEnd", "trimLeft",  "trimRight", "replaceAll"};
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Run on the tokens before any edit (rewrite_arrows is checked after it, by what it left).
+void scan_modern(const editor& e, prepass_report& r) {
+  std::unordered_set<std::string_view> block_names;
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    const token& t = e.tok(k);
+    if (t.kind == tk::templ) {
+      r.modern_syntax = true;
+    } else if (t.kind == tk::number) {
+      if (e.text(k).find('_') != std::string_view::npos) r.modern_syntax = true;
+    } else if (t.kind == tk::punct) {
+      auto p = e.text(k);
+      if (p == "...") {
+        r.modern_syntax = true;
+      } else if (p == "?" && k + 1 < e.size() && adjacent(e, k, k + 1)) {
+        auto n = e.text(k + 1);
+        // `?.` not before a digit (`c?.5:1` is a conditional), `??`
+        bool chain = n == "." && !(k + 2 < e.size() && e.tok(k + 2).kind == tk::number &&
+                                   adjacent(e, k + 1, k + 2));
+        if (chain || n == "?") r.modern_syntax = true;
+      }
+    } else if (t.kind == tk::ident) {
+      auto w = e.text(k);
+      std::size_t pv = e.prev_sig(k);
+      bool member = is_punct(e, pv, ".");
+      if (member) {
+        if (modern_member(w)) r.modern_builtins = true;
+        continue;
+      }
+      if (w == "Map" || w == "Set" || w == "WeakMap") {
+        r.modern_builtins = true;
+      } else if (w == "class") {
+        r.modern_syntax = true;
+      } else if (w == "catch" && is_punct(e, e.next_sig(k), "{")) {
+        r.modern_syntax = true;
+      } else if (w == "for" && is_punct(e, e.next_sig(k), "(") && for_of_head(e, e.next_sig(k))) {
+        r.modern_syntax = true;
+      } else if (w == "let" || w == "const") {
+        std::size_t nx = e.next_sig(k);
+        if (is_punct(e, nx, "[") || is_punct(e, nx, "{")) {
+          r.modern_syntax = true;
+        } else if (nx != editor::npos && e.tok(nx).kind == tk::ident &&
+                   !block_names.insert(e.text(nx)).second) {
+          r.modern_syntax = true;
+        }
+      }
+    }
+  }
+}
+
+bool arrows_left(const editor& e) {
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (is_punct(e, k, "=>") && !e.touched(k)) return true;
+  }
+  return false;
+}
+
 std::string normalize_line_ends(std::string_view source) {
   if (source.starts_with("\xEF\xBB\xBF")) source.remove_prefix(3);
   std::string out;
@@ -676,15 +786,70 @@ std::string normalize_line_ends(std::string_view source) {
 
 }  // namespace
 
-std::string prepass(std::string_view source, prepass_options options) {
+std::string prepass(std::string_view source, prepass_options options, prepass_report* report) {
   std::string text = normalize_line_ends(source);
   editor e(text, tokenizer(text).run());
+  if (report != nullptr) scan_modern(e, *report);
   rewrite_large_literals(e, options.json_literal_min_bytes);
   rewrite_declarations(e);
   rewrite_arrows(e);
+  if (report != nullptr && arrows_left(e)) report->modern_syntax = true;
   balance_or_chains(e, text);
   if (options.bind_globals) bind_globals_at_entry(e);
   return e.render();
+}
+
+std::string hide_large_literals(std::string_view source, std::vector<std::string>& hidden,
+                                std::size_t min_bytes) {
+  std::string text = normalize_line_ends(source);
+  editor e(text, tokenizer(text).run());
+  rewrite_large_literals(e, min_bytes);
+  // Each replaced literal is one token rewritten to JSON.parse('...') followed by its line breaks,
+  // and emptied tokens after it: the placeholder takes the JSON.parse text's place, and spaces up to
+  // the column where the literal ended.
+  for (std::size_t k = 0; k < e.size(); ++k) {
+    if (!e.touched(k) || !e.rendered(k).starts_with("JSON.parse(")) continue;
+    std::size_t end = k;
+    while (end + 1 < e.size() && e.touched(end + 1) && e.rendered(end + 1).empty()) ++end;
+    std::string_view literal(text.data() + e.tok(k).begin, e.tok(end).end - e.tok(k).begin);
+    std::string json(e.rendered(k));
+    json.erase(json.find_last_not_of('\n') + 1);
+    std::string placeholder = "__wpadkit_literal_" + std::to_string(hidden.size()) + "__";
+    hidden.push_back(std::move(json));
+    std::size_t last_break = literal.rfind('\n');
+    std::size_t breaks = static_cast<std::size_t>(std::count(literal.begin(), literal.end(), '\n'));
+    // Spaces so that what follows keeps its column: on one line, up to the literal's length (a
+    // literal is at least min_bytes long, a placeholder ~25 bytes); else the literal's last line.
+    std::size_t pad = last_break == std::string_view::npos
+                          ? (literal.size() > placeholder.size() ? literal.size() - placeholder.size() : 0)
+                          : literal.size() - last_break - 1;
+    e.replace(k, placeholder + std::string(breaks, '\n') + std::string(pad, ' '));
+    k = end;
+  }
+  return e.render();
+}
+
+std::string restore_large_literals(std::string_view text, const std::vector<std::string>& hidden) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t at = 0;
+  constexpr std::string_view prefix = "__wpadkit_literal_";
+  for (std::size_t p = text.find(prefix); p != std::string_view::npos; p = text.find(prefix, at)) {
+    std::size_t digits = p + prefix.size();
+    std::size_t n = 0;
+    std::size_t q = digits;
+    while (q < text.size() && is_digit(text[q])) n = n * 10 + static_cast<std::size_t>(text[q++] - '0');
+    out.append(text, at, p - at);
+    if (q > digits && text.substr(q, 2) == "__" && n < hidden.size()) {
+      out += hidden[n];
+      at = q + 2;
+    } else {
+      out.append(text, p, prefix.size());
+      at = digits;
+    }
+  }
+  out.append(text, at, std::string_view::npos);
+  return out;
 }
 
 std::optional<std::string> syntax_hint(std::string_view source, int line) {
@@ -702,24 +867,18 @@ std::optional<std::string> syntax_hint(std::string_view source, int line) {
     std::string_view needle;
     const char* hint;
   };
-  static constexpr std::array<rule, 11> rules = {{
-      {"`", "template literals (`...`) are not supported by Duktape (ES5.1); use string concatenation"},
-      {"=>", "this arrow function form is not supported; write function (...) { return ...; }"},
-      {"class ", "classes are not supported by Duktape (ES5.1)"},
-      {"...", "spread/rest syntax (...) is not supported by Duktape (ES5.1)"},
+  // ES2015-ES2021 syntax runs (pac_downlevel.hpp); what is left has no ES5 translation or is
+  // ES2022+, past what the down-level compiler reads.
+  static constexpr std::array<rule, 6> rules = {{
       {"async ", "async functions are not supported in PAC scripts"},
       {"await ", "await is not supported in PAC scripts"},
-      {"?.", "optional chaining (?.) is not supported by Duktape (ES5.1)"},
-      {"??", "the ?? operator is not supported by Duktape (ES5.1); use ||"},
-      {"**", "the ** operator is not supported by Duktape (ES5.1); use Math.pow"},
-      {" of ", "for...of loops are not supported by Duktape (ES5.1); use an index loop"},
-      {"let ", "this let/const form (e.g. destructuring) is not supported; use var"},
+      {"function*", "generators are not supported in PAC scripts"},
+      {"yield", "generators are not supported in PAC scripts"},
+      {"#", "private class members (#name) are not supported (ES2022)"},
+      {"(?<", "lookbehind assertions and named groups in regular expressions are not supported by Duktape"},
   }};
   for (const auto& r : rules) {
     if (ln.find(r.needle) != std::string_view::npos) return std::string(r.hint);
-  }
-  if (ln.find("const ") != std::string_view::npos || ln.find("let[") != std::string_view::npos) {
-    return std::string("this let/const form (e.g. destructuring) is not supported; use var");
   }
   return std::nullopt;
 }

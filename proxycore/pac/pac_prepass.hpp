@@ -15,7 +15,8 @@
 //     literal globals it uses become locals read at entry, on the line of its `{`;
 //   - array and object literals of constants that are large (gfwlist-style lists of tens of thousands
 //     of domains) → `JSON.parse('...')`, because Duktape limits the constants of one function.
-// Syntax it cannot accept is left alone: Duktape reports it, and syntax_hint() names the construct.
+// Syntax it cannot accept is left alone: the down-level compiler (pac_downlevel.hpp) takes the
+// script, or Duktape reports the error and syntax_hint() names the construct.
 //
 // Examples:
 //   "\xEF\xBB\xBFvar a=1;\r\n"        → "var a=1;\n"
@@ -25,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wpadkit::pac {
 
@@ -37,11 +39,33 @@ struct prepass_options {
   bool bind_globals = false;
 };
 
-std::string prepass(std::string_view source, prepass_options options = {});
+// What prepass() saw on its way, from the tokens it reads anyway (no second pass over the text).
+struct prepass_report {
+  // Syntax past what the edits above translate exactly, which only the down-level compiler
+  // (pac_downlevel.hpp) runs: template literals, spread/rest `...`, an arrow the rewrite leaves,
+  // `class`, for-of, `?.`, `??`, `catch {`, numeric separators, destructuring `let`/`const`, and a
+  // `let`/`const` name declared twice (block scoping: `var` would merge the two).
+  bool modern_syntax = false;
+  // Names an ES2015+ built-in that Duktape lacks (pac_polyfills.js): `Map`, `Set`, `WeakMap`, or a
+  // member `.includes`, `.find`, `.padStart`, `.fromEntries`, ... .
+  bool modern_builtins = false;
+};
 
-// A hint naming a construct Duktape does not support, found on `line` (1-based) of `source` (the
-// original text), e.g. "template literals (`...`) are not supported by Duktape (ES5.1)"; nullopt when
-// nothing known is there.
+std::string prepass(std::string_view source, prepass_options options = {},
+                    prepass_report* report = nullptr);
+
+// The first step of the down-level path: line ends normalised as by prepass(), and each large
+// constant literal that prepass() would turn into JSON.parse replaced by a placeholder identifier
+// `__wpadkit_literal_N__`, padded with the literal's line breaks and spaces so that everything after
+// it keeps its line and column. hidden[N] is the JSON.parse('...') text to put back
+// (restore_large_literals). The down-level compiler then reads a placeholder, not 100 KB of list.
+std::string hide_large_literals(std::string_view source, std::vector<std::string>& hidden,
+                                std::size_t min_bytes = prepass_options{}.json_literal_min_bytes);
+std::string restore_large_literals(std::string_view text, const std::vector<std::string>& hidden);
+
+// A hint naming a construct that neither Duktape nor the down-level compiler runs, found on `line`
+// (1-based) of `source` (the original text), e.g. "generators are not supported in PAC scripts";
+// nullopt when nothing known is there.
 std::optional<std::string> syntax_hint(std::string_view source, int line);
 
 }  // namespace wpadkit::pac

@@ -341,6 +341,8 @@ class editor {
     return t_[k].kind != tk::ws && t_[k].kind != tk::newline && t_[k].kind != tk::comment;
   }
   bool touched(std::size_t k) const { return replaced_[k]; }
+  // What token k renders as (its replacement when touched), without what is added around it.
+  std::string_view rendered(std::size_t k) const { return replaced_[k] ? std::string_view(repl_[k]) : text(k); }
 
   void replace(std::size_t k, std::string with) {
     replaced_[k] = true;
