@@ -33,6 +33,26 @@ var __wpadkit_downlevel = (function () {
 
   var ITER = '__wpadkit_iter';
 
+  // Bublé reads `super.x` as `Parent.prototype.x`, which runs a getter with the prototype as `this`;
+  // ES2015 runs it with the instance (§13.3.7.3 MakeSuperPropertyReference keeps `this`):
+  // __wpadkit_super_get (pac_polyfills.js) finds the property and calls its getter on `this`.
+  var superTranspile = Super.prototype.transpile;
+  Super.prototype.transpile = function (code, transforms) {
+    var member = this.parent;
+    if (transforms.classes && this.isMember && !member.computed) {
+      var up = member.parent;
+      var called = up.type === 'CallExpression' && up.callee === member;
+      var written = (up.type === 'AssignmentExpression' && up.left === member) || up.type === 'UpdateExpression';
+      if (!called && !written) {
+        var target = this.method['static'] ? this.superClassName : this.superClassName + '.prototype';
+        code.overwrite(this.start, member.end, '__wpadkit_super_get(' + target + ', ' +
+                       JSON.stringify(member.property.name) + ', ' + (this.thisAlias || 'this') + ')');
+        return;
+      }
+    }
+    superTranspile.call(this, code, transforms);
+  };
+
   // Bublé's tagged templates pass the cooked strings only; the tag also gets `strings.raw` in every
   // engine (§13.2.8.3 GetTemplateObject), which tags such as String.raw read.
   TaggedTemplateExpression.prototype.transpile = function (code, transforms) {

@@ -118,6 +118,14 @@
   }
   // for-of and spread in down-levelled scripts (pac_downlevel_glue.js) go through this.
   define(global, '__wpadkit_iter', iterableToArray);
+  // `super.name` read in a down-levelled class: [[Get]] from `home` with `receiver` as `this`.
+  define(global, '__wpadkit_super_get', function (home, key, receiver) {
+    for (var o = home; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
+      var d = Object.getOwnPropertyDescriptor(o, key);
+      if (d) return d.get ? d.get.call(receiver) : d.value;
+    }
+    return undefined;
+  });
 
   // ---- Map, Set, WeakMap (§24.1–24.3) -----------------------------------------------------------
   // Entries in insertion order in `_entries` ([key, value], undefined once deleted); an index from
