@@ -6,10 +6,9 @@
 // 1. Reads Bublé's browser bundle (buble-browser.cjs.js: Bublé 0.20 with acorn 8, magic-string and
 //    regexpu-core inlined), which is ES2015+.
 // 2. Cuts what a PAC never needs at load time: the JSX and dynamic-import parser plugins (they carry a
-//    second copy of acorn, ~6,000 lines run at every start) are replaced by identity plugins, and
-//    regexpu-core (Unicode tables, built at start) is wrapped in a function run only at the first
-//    `/.../u` regular expression. Each cut is found by its text and checked: another Bublé build fails
-//    here with a message instead of producing a broken bundle.
+//    second copy of acorn, ~6,000 lines) are replaced by identity plugins, and regexpu-core (160 KB
+//    of Unicode tables; see 2b for why it is not used) is dropped. Each cut is found by its text and
+//    checked: another Bublé build fails here with a message instead of producing a broken bundle.
 // 3. Down-levels the result to ES5 with Bublé itself, running in node.
 // 4. Writes a C++ file holding two strings: the bundle (our polyfills, which give the transpiler the
 //    Map/Set/WeakMap it uses, then Bublé, then our glue; it defines the global __wpadkit_downlevel),
@@ -46,15 +45,16 @@ function indexOrFail(text, from) {
         'var acornJsx = function () { return function (P) { return P; }; };\n' +
         'var _default = function (P) { return P; };\n' + src.slice(end);
 }
-// (2b) regexpu-core, on first use.
+// (2b) regexpu-core: dropped. Debian builds Bublé 0.20 against regexpu-core 5, whose rewritePattern
+//      transforms nothing without options Bublé does not pass: Bublé's `/.../u` output loses the flag
+//      and keeps the ES2015 pattern (`/\u{1F600}/u` → `/\u{1F600}/`), a different regular
+//      expression. The glue turns that transform off, so Duktape rejects such a literal with a hint.
 {
   const begin = indexOrFail('function commonjsRequire(path) {');
   const lastLine = 'var rewritePattern_1 = rewritePattern;\n';
   const end = indexOrFail(lastLine, begin);
   src = src.slice(0, begin) +
-        'var rewritePattern_1 = function (pattern, flags, options) {\n' +
-        src.slice(begin, end) +
-        'rewritePattern_1 = rewritePattern;\nreturn rewritePattern(pattern, flags, options);\n};\n' +
+        'var rewritePattern_1 = function () { throw new Error("unicodeRegExp is off"); };\n' +
         src.slice(end + lastLine.length);
 }
 src = src.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');

@@ -57,7 +57,10 @@ result<std::vector<unsigned char>> compile_to_bytecode(duk_heap& heap, const std
   if (!heap.safe_call(&compile_program, &a, 0, 1)) {
     heap.end();
     error e = heap.take_error(errc::pac_syntax, name);
-    if (e.is(errc::pac_syntax) && e.line) {
+    if (e.is(errc::pac_syntax) && e.message.find("invalid regexp flags") != std::string::npos) {
+      e.message += " (hint: the regular expression flags u, y and s (ES2015/ES2018) are not "
+                   "supported by Duktape; write the pattern without them)";
+    } else if (e.is(errc::pac_syntax) && e.line) {
       if (auto hint = syntax_hint(original, *e.line)) e.message += " (hint: " + *hint + ")";
     }
     return e;

@@ -29,6 +29,10 @@ var __wpadkit_downlevel = (function () {
   transforms.dangerousTaggedTemplateString = true;
   // Duktape reads `a.default` and `{default: 1}` (ES5 allows reserved words as property names).
   transforms.reservedProperties = false;
+  // Regular expression flags u and y have no faithful translation here (cmake/make_downlevel_
+  // bundle.js, 2b): the literal is left as written and Duktape reports it, with a hint.
+  transforms.unicodeRegExp = false;
+  transforms.stickyRegExp = false;
   var plainParser = Parser;  // acorn without the JSX and dynamic-import plugins Bublé adds
 
   var ITER = '__wpadkit_iter';

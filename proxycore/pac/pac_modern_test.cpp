@@ -274,6 +274,20 @@ TEST_CASE("modern JS: a construct the compiler cannot translate is named, at its
   CHECK(c.error().line == position_of(text, "function*").first);
 }
 
+TEST_CASE("modern JS: a regular expression flag Duktape lacks is reported at its line, with a hint") {
+  // Bublé's translation of /u drops the flag and changes the pattern's meaning: it is not used.
+  std::string text =
+      "const ok = `fine`;\n"
+      "function FindProxyForURL(url, host) {\n"
+      "  return /\\u{1F600}/u.test(host) ? 'PROXY a:1' : 'DIRECT';\n"
+      "}\n";
+  auto c = compiled_pac::compile(text, "flags.pac");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().is(errc::pac_syntax));
+  CHECK(c.error().line == position_of(text, "/u.test").first);
+  CHECK_THAT(c.error().message, Catch::Contains("flags u, y and s"));
+}
+
 TEST_CASE("modern JS: run-time errors keep the user's line after multi-line templates and destructuring") {
   std::string text =
       "const {\n"

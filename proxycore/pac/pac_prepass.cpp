@@ -251,7 +251,8 @@ void balance_or_chains(editor& e, std::string_view src) {
 // parameter, `typeof`, `.NAME`, object key, label) drops that name; a function containing another
 // function is left alone (a closure could outlive the call); `eval`, `with`, `this`, `arguments`,
 // `Function`, `constructor`, `globalThis`, `toString`, "use strict", a template literal or our own
-// prefix anywhere disable the pass.
+// prefix anywhere (but for the down-level helpers __wpadkit_iter and __wpadkit_super_get)
+// disable the pass.
 
 constexpr std::array<std::string_view, 20> bindable_helpers = {
     "isPlainHostName", "dnsDomainIs",   "localHostOrDomainIs", "isResolvable",
@@ -262,6 +263,9 @@ constexpr std::array<std::string_view, 20> bindable_helpers = {
 };
 constexpr std::string_view global_alias = "__wpadkit_global__";
 
+// The globals down-levelled code calls (pac_polyfills.js): ours, never the alias.
+bool down_level_helper(std::string_view v) { return v == "__wpadkit_iter" || v == "__wpadkit_super_get"; }
+
 bool disables_binding(const editor& e, std::size_t k) {
   auto v = e.text(k);
   if (e.tok(k).kind == tk::string) return v.find("use strict") != std::string_view::npos;
@@ -271,7 +275,8 @@ bool disables_binding(const editor& e, std::size_t k) {
   // Function), or to see the function's text.
   return v == "eval" || v == "with" || v == "this" || v == "arguments" || v == "Function" ||
          v == "globalThis" || v == "constructor" || v == "toString" ||
-         v.find("__wpadkit") != std::string_view::npos || v.find('\\') != std::string_view::npos;
+         (v.find("__wpadkit") != std::string_view::npos && !down_level_helper(v)) ||
+         v.find('\\') != std::string_view::npos;
 }
 
 // A use that reads the binding: `NAME(`, `NAME[`, `NAME.`, not preceded by `.`, `+`, `-`.
