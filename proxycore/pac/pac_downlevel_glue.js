@@ -102,21 +102,41 @@ var __wpadkit_downlevel = (function () {
   }
 
   // Raw AST, before Bublé wraps it: a catch clause without binding gets one (Bublé's CatchClause
-  // declares its parameter), written into the text as `(name)`.
-  function fixCatchBindings(node, found) {
-    if (node === null || typeof node !== 'object') return;
+  // declares its parameter), written into the text as `(name)`; a for-of whose body is a single
+  // statement making a closure is listed in `unbraced` (Bublé moves such a body out of its loop).
+  function prepareRaw(node, found, unbraced) {
+    if (node === null || typeof node !== 'object') return false;
     if (node.length !== undefined) {
-      for (var i = 0; i < node.length; i++) fixCatchBindings(node[i], found);
-      return;
+      var any = false;
+      for (var i = 0; i < node.length; i++) any = prepareRaw(node[i], found, unbraced) || any;
+      return any;
     }
-    if (typeof node.type !== 'string') return;
+    if (typeof node.type !== 'string') return false;
     if (node.type === 'CatchClause' && node.param === null) {
       node.param = {type: 'Identifier', name: 'wpadkit_ignored$', start: node.body.start, end: node.body.start};
       found.push(node.body.start);
     }
+    var closure = node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' ||
+                  node.type === 'FunctionDeclaration' || node.type === 'ClassExpression';
     for (var key in node) {
-      if (key !== 'type' && node[key] !== null && typeof node[key] === 'object') fixCatchBindings(node[key], found);
+      if (key !== 'type' && node[key] !== null && typeof node[key] === 'object') {
+        var inner = prepareRaw(node[key], found, unbraced);
+        closure = closure || inner;
+        if (inner && node.type === 'ForOfStatement' && key === 'body' && node.body.type !== 'BlockStatement') {
+          unbraced.push(node.body);
+        }
+      }
     }
+    return closure;
+  }
+
+  function parse(source) {
+    return plainParser.parse(source, {
+      ecmaVersion: 2021,
+      preserveParens: true,
+      sourceType: 'script',
+      allowHashBang: true
+    });
   }
 
   function questionDot(source, from) {
@@ -322,17 +342,24 @@ var __wpadkit_downlevel = (function () {
   return function (source) {
     var ast;
     try {
-      ast = plainParser.parse(source, {
-        ecmaVersion: 2021,
-        preserveParens: true,
-        sourceType: 'script',
-        allowHashBang: true
-      });
+      ast = parse(source);
     } catch (err) {
       return failure(err, '');
     }
     var catches = [];
-    fixCatchBindings(ast, catches);
+    var unbraced = [];
+    prepareRaw(ast, catches, unbraced);
+    if (unbraced.length > 0) {
+      // Braces around those bodies (same lines), and the text read again.
+      unbraced.sort(function (a, b) { return b.start - a.start; });
+      for (var u = 0; u < unbraced.length; u++) {
+        var body = unbraced[u];
+        source = source.slice(0, body.start) + '{' + source.slice(body.start, body.end) + '}' + source.slice(body.end);
+      }
+      ast = parse(source);
+      catches = [];
+      prepareRaw(ast, catches, []);
+    }
     var program;
     try {
       // Program's constructor (Bublé) with our edits between its initialise and its transpile.

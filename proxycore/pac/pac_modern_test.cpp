@@ -56,6 +56,7 @@ const std::vector<snippet>& snippets() {
       {"exponent operator", "let x = 2; x **= 3; return [2 ** 10, (-2) ** 2, 2 ** -1, x].join();"},
       {"numeric separators", "return [1_000_000, 0xFF_FF, 1_0.5_0].join();"},
       {"let/const block scoping", "const fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); let x = 'outer'; { let x = 'inner'; } if (true) { const x = 'block'; } return fs.map(f => f()).join() + x;"},
+      {"let in a loop captured by a closure", "const fs = []; for (let i = 0; i < 3; i++) fs.push(() => i); const gs = []; for (const k of ['a', 'b']) gs.push(function () { return k; }); return fs.map(f => f()).join() + gs.map(g => g()).join();"},
       {"Map", "const m = new Map([[1, 'a'], ['1', 'b'], [NaN, 'nan']]); m.set(-0, 'zero'); m.delete('1'); const seen = []; m.forEach((v, k) => seen.push(String(k) + '=' + v)); return [m.size, m.get(NaN), m.get(0), m.has('1'), seen.join(), [...m.keys()].join(), JSON.stringify([...m.entries()]), Object.keys(m).length, String(m instanceof Map)].join('|');"},
       {"Set", "const s = new Set('hello'); s.add('z').add('h'); s.delete('e'); return [s.size, [...s].join(''), s.has('l'), [...s.entries()][0].join(), Array.from(s.values()).length].join('|');"},
       {"WeakMap", "const k1 = {}, k2 = function () {}; const w = new WeakMap([[k1, 1]]); w.set(k2, 2); let err = ''; try { w.set('str', 3); } catch (e) { err = e instanceof TypeError; } return [w.get(k1), w.get(k2), w.has({}), w.delete(k1), w.has(k1), err].join();"},

@@ -709,6 +709,27 @@ bool for_of_head(const editor& e, std::size_t open) {
   return k != editor::npos && is_ident(e, e.next_sig(k), "of");
 }
 
+// A function or an arrow in the head or the body of the loop whose head opens at `open`.
+bool loop_has_closure(const editor& e, std::size_t open) {
+  int depth = 0;
+  std::size_t k = open;
+  for (; k < e.size(); ++k) {  // the head, to its `)`
+    if (is_ident(e, k, "function") || is_punct(e, k, "=>")) return true;
+    if (is_punct(e, k, "(")) ++depth;
+    if (is_punct(e, k, ")") && --depth == 0) break;
+  }
+  std::size_t body = k < e.size() ? e.next_sig(k) : editor::npos;
+  if (body == editor::npos) return false;
+  depth = 0;
+  for (k = body; k < e.size(); ++k) {  // a block to its `}`, a statement to its `;`
+    if (is_ident(e, k, "function") || is_punct(e, k, "=>")) return true;
+    if (is_punct(e, k, "{") || is_punct(e, k, "(") || is_punct(e, k, "[")) ++depth;
+    if (is_punct(e, k, "}") || is_punct(e, k, ")") || is_punct(e, k, "]")) --depth;
+    if (depth <= 0 && (is_punct(e, k, "}") || is_punct(e, k, ";"))) break;
+  }
+  return false;
+}
+
 bool modern_member(std::string_view name) {
   static constexpr std::array<std::string_view, 18> names = {
       "includes", "find",    "findIndex", "fill",      "flat",     "flatMap",
@@ -752,6 +773,13 @@ void scan_modern(const editor& e, prepass_report& r) {
       } else if (w == "catch" && is_punct(e, e.next_sig(k), "{")) {
         r.modern_syntax = true;
       } else if (w == "for" && is_punct(e, e.next_sig(k), "(") && for_of_head(e, e.next_sig(k))) {
+        r.modern_syntax = true;
+      } else if (w == "for" && is_punct(e, e.next_sig(k), "(") &&
+                 (is_ident(e, e.next_sig(e.next_sig(k)), "let") ||
+                  is_ident(e, e.next_sig(e.next_sig(k)), "const")) &&
+                 loop_has_closure(e, e.next_sig(k))) {
+        // Each iteration has its own `let` binding, which a closure made in the loop keeps
+        // (§14.7.4.4 CreatePerIterationEnvironment); with `var` they would share the last value.
         r.modern_syntax = true;
       } else if (w == "let" || w == "const") {
         std::size_t nx = e.next_sig(k);

@@ -43,8 +43,9 @@ struct prepass_options {
 struct prepass_report {
   // Syntax past what the edits above translate exactly, which only the down-level compiler
   // (pac_downlevel.hpp) runs: template literals, spread/rest `...`, an arrow the rewrite leaves,
-  // `class`, for-of, `?.`, `??`, `catch {`, numeric separators, destructuring `let`/`const`, and a
-  // `let`/`const` name declared twice (block scoping: `var` would merge the two).
+  // `class`, for-of, `?.`, `??`, `catch {`, numeric separators, destructuring `let`/`const`, a
+  // `let`/`const` name declared twice (block scoping: `var` would merge the two), and a
+  // `for (let ...)` loop that makes a closure (each iteration's binding is its own).
   bool modern_syntax = false;
   // Names an ES2015+ built-in that Duktape lacks (pac_polyfills.js): `Map`, `Set`, `WeakMap`, or a
   // member `.includes`, `.find`, `.padStart`, `.fromEntries`, ... .
