@@ -1,7 +1,8 @@
 // pac::downlevel — see pac_downlevel.hpp. One transpiler heap per process, made at the first call
-// (the bundle compiled and started there: ~100 ms once), reused by every later call under a mutex,
-// and replaced only after a call that ran out of time or memory (a transpile stopped half-way may
-// leave the bundle's own state half-updated).
+// (the bundle's bytecode, made at build time by cmake/downlevel_bytecode.c with this same Duktape
+// build, loaded and run there: its definitions, ~10 ms, once), reused by every later call under a
+// mutex, and replaced only after a call that ran out of time or memory (a transpile stopped half-way
+// may leave the bundle's own state half-updated).
 #include "proxycore/pac/pac_downlevel.hpp"
 
 #include <algorithm>
@@ -16,9 +17,10 @@
 
 namespace wpadkit::pac {
 namespace detail {
-// Generated at build time by cmake/make_downlevel_bundle.js (pac_downlevel_bundle.cpp).
-extern const char pac_downlevel_bundle_js[];
-extern const std::size_t pac_downlevel_bundle_js_size;
+// Generated at build time: the bundle's bytecode by cmake/downlevel_bytecode.c, the polyfills' text
+// by cmake/make_downlevel_bundle.js.
+extern const unsigned char pac_downlevel_bytecode[];
+extern const std::size_t pac_downlevel_bytecode_size;
 extern const char pac_polyfills_js[];
 extern const std::size_t pac_polyfills_js_size;
 }  // namespace detail
@@ -38,12 +40,11 @@ struct source_args {
   const char* name;
 };
 
-// [] -> [undefined]: compiles and runs the bundle, which defines __wpadkit_downlevel.
-duk_ret_t start_bundle(duk_context* ctx, void* p) {
-  auto* a = static_cast<source_args*>(p);
-  duk_push_lstring(ctx, a->text, a->size);
-  duk_push_string(ctx, a->name);
-  duk_compile(ctx, 0);
+// [] -> [undefined]: loads and runs the bundle's bytecode, which defines __wpadkit_downlevel.
+duk_ret_t start_bundle(duk_context* ctx, void*) {
+  void* buf = duk_push_fixed_buffer(ctx, detail::pac_downlevel_bytecode_size);
+  std::memcpy(buf, detail::pac_downlevel_bytecode, detail::pac_downlevel_bytecode_size);
+  duk_load_function(ctx);
   duk_call(ctx, 0);
   duk_pop(ctx);
   duk_push_undefined(ctx);
@@ -117,11 +118,9 @@ result<duk_heap*> transpiler_heap(std::chrono::milliseconds time_limit) {
   if (transpiler != nullptr) return transpiler;
   auto heap = duk_heap::create(transpiler_memory_bytes);
   if (!heap) return heap.error();
-  source_args a{detail::pac_downlevel_bundle_js, detail::pac_downlevel_bundle_js_size,
-                "pac-downlevel.js"};
   // Starting the bundle is a fixed cost, not the script's: it gets its own time, at least 5 s.
   heap->begin(std::max(time_limit, std::chrono::milliseconds(5000)));
-  bool ok = heap->safe_call(&start_bundle, &a, 0, 1);
+  bool ok = heap->safe_call(&start_bundle, nullptr, 0, 1);
   heap->end();
   if (!ok) return heap->take_error(errc::pac_load, "PAC down-level compiler");
   duk_pop(heap->ctx());

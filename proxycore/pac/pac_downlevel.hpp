@@ -10,8 +10,9 @@
 //
 // How: Debian's Bublé 0.20 (acorn 8 + magic-string), itself down-levelled to ES5 at build time and
 // embedded (cmake/make_downlevel_bundle.js), plus our glue for ES2018+ syntax and iterables
-// (pac_downlevel_glue.js). The bundle is compiled to bytecode once per process and runs in one
-// transpiler heap kept for the process (its start, ~20 ms, is paid once), one script at a time.
+// (pac_downlevel_glue.js). The bundle is compiled to Duktape bytecode at build time, by the same
+// Duktape build (cmake/downlevel_bytecode.c), and runs in one transpiler heap kept for the process
+// (loading and starting it, ~10 ms, is paid once per process), one script at a time.
 // Large constant literals are hidden from it first (hide_large_literals, pac_prepass.hpp): a
 // gfwlist-style list of 100 KB is one placeholder to the parser, not 7,000 nodes.
 //
