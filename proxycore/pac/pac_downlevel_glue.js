@@ -6,9 +6,9 @@
 //
 // Why Bublé: it is a maintained (Debian-packaged) ES2015 compiler that edits the source text in place
 // (magic-string) instead of printing a new program from the AST, so the output keeps the user's
-// lines and most of the columns; the down-levelled bundle runs in Duktape. Babel (Debian's
-// node-babel7) prints from the AST and is ~10x larger: its parser plus the preset-env transforms do
-// not fit a 50 ms load budget in an interpreter.
+// lines and most of the columns; its single-file bundle, down-levelled, runs in Duktape within the
+// load budget (bench/README.md, pac_modern). Babel (Debian's node-babel7) prints a new program from
+// the AST (the user's lines are lost) and has no single-file bundle in Debian.
 //
 // What is added to Bublé here, on the same parse (acorn 8, ES2021) and the same magic-string:
 //   - ES2018+ syntax Bublé 0.20 does not transform: optional catch binding (`catch {`), `??`, `?.`,
