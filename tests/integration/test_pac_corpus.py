@@ -1,13 +1,17 @@
-"""The modern-JavaScript PAC corpus (tests/pac-corpus/, ES2015-ES2021 files written like real ones):
-for every URL of urls.txt, `pactool eval` gives the answer of node (V8) running the same file in an
-environment built from Chromium's PAC helper library (tests/support/pac_env_node.js), and pacserver
-publishes every file — as a template of its own, with node's answers as its golden cases, which its
-engine checks before serving — and serves it unchanged."""
+"""The modern-JavaScript PAC corpus (tests/pac-corpus/, ES2015-ES2021 files written like real ones),
+on the three paths: for every URL of urls.txt, `pactool eval` gives the answer of node (V8) running
+the same file in an environment built from Chromium's PAC helper library
+(tests/support/pac_env_node.js); pacserver publishes every file — as a template of its own, with
+node's answers as its golden cases, which its engine checks before serving — and serves it
+unchanged; and `pactool proxy --pac FILE` routes by node's answer (offline, every route fails, and
+its 502 names the PAC's answer)."""
 import glob
+import ipaddress
 import os
 import shutil
 import unittest
 
+from proxy_peers import ProxyUnderTest, curl
 from wpadkit_testlib import PacServer, binary, http_get, run, source, temp_dir, write
 
 CORPUS = source("tests", "pac-corpus")
@@ -30,14 +34,33 @@ def dns_args():
         return [a for l in f if l.strip() for a in ("--dns", l.strip())]
 
 
-def node_answers(pac):
+def node_answers(pac, url_list=None, dns=True):
+    url_list = urls() if url_list is None else url_list
     node = shutil.which("node") or shutil.which("nodejs")
     assert node, "node (Debian's nodejs) is a build dependency of wpadkit"
-    p = run([node, source("tests", "support", "pac_env_node.js"), "--pac", pac, *dns_args(),
-             "--my-ip", MY_IP, *urls()], check=0)
+    p = run([node, source("tests", "support", "pac_env_node.js"), "--pac", pac,
+             *(dns_args() if dns else []), "--my-ip", MY_IP, *url_list], check=0)
     answers = p.stdout.splitlines()
-    assert len(answers) == len(urls()), p.stdout
+    assert len(answers) == len(url_list), p.stdout
     return answers
+
+
+def is_ip_literal(host):
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+def dials(answer):
+    """A hop of the PAC answer the proxy would dial: an IP literal (names do not resolve offline).
+    Even loopback is refused: a local SOCKS server there would look the name up for real."""
+    for hop in answer.split(";"):
+        parts = hop.split()
+        if len(parts) == 2 and is_ip_literal(parts[1].rsplit(":", 1)[0].strip("[]")):
+            return hop.strip()
+    return None
 
 
 class PacCorpusTest(unittest.TestCase):
@@ -81,6 +104,23 @@ class PacCorpusTest(unittest.TestCase):
                         status, _, body = http_get(server.url(f"/{name}.pac"))
                         self.assertEqual(status, 200)
                         self.assertEqual(body.decode("ascii"), text)
+
+    def test_the_proxy_routes_by_nodes_answer(self):
+        # http:// names only: the proxy runs offline with no host table, so no route it tries can
+        # leave the machine (an IP literal would be dialled), and each request ends in a 502 whose
+        # body names the PAC's answer.
+        names = [u for u in urls()
+                 if u.startswith("http://") and not is_ip_literal(u.split("://", 1)[1].split("/", 1)[0])]
+        self.assertGreater(len(names), 10)
+        for pac in corpus_files():
+            with self.subTest(pac=os.path.basename(pac)):
+                expected = node_answers(pac, names, dns=False)
+                with ProxyUnderTest("--pac", pac, "--offline", "--my-ip", MY_IP) as proxy:
+                    for url, want in zip(names, expected):
+                        self.assertIsNone(dials(want), f"{url}: the corpus must route to names only")
+                        status, _, body = curl("-x", proxy.url, url)
+                        self.assertEqual(status, 502, url)
+                        self.assertIn(f"(PAC: {want})", body, url)
 
     def test_pacserver_refuses_a_file_whose_golden_case_node_contradicts(self):
         # The check above is real: one wrong expected answer and pacserver will not publish.

@@ -1,7 +1,7 @@
 // Generated list PAC (gfwlist style): domains proxied, everything else direct.
 // Rules are stored as a flat list and looked up through a Set of suffixes.
 
-const proxy = 'SOCKS5 127.0.0.1:1080; SOCKS 127.0.0.1:1080; DIRECT';
+const proxy = 'SOCKS5 socks.home.example:1080; SOCKS socks.home.example:1080; DIRECT';
 const direct = 'DIRECT';
 
 const rules = [

@@ -1,7 +1,7 @@
 // Home network PAC: consoles and game services direct for latency, the media server by name,
 // everything else through the home proxy when it is up (template literals and destructuring).
 
-const HOME = { proxyHost: '192.168.1.2', proxyPort: 3128, lan: ['192.168.1.0', '255.255.255.0'] };
+const HOME = { proxyHost: 'proxy.home.example', proxyPort: 3128, lan: ['192.168.1.0', '255.255.255.0'] };
 const { proxyHost, proxyPort = 8080, lan: [lanNet, lanMask] } = HOME;
 const GAME_SERVICES = {
   steam: ['steampowered.example', 'steamcontent.example'],
