@@ -78,6 +78,20 @@ class PacCorpusTest(unittest.TestCase):
                 # The corpus means something only if its files route differently per URL.
                 self.assertGreater(len(set(expected)), 1)
 
+    def test_lint_explain_and_coverage_accept_every_file(self):
+        # They instrument the user's text before the engine loads it: the result must still load.
+        for pac in corpus_files():
+            with self.subTest(pac=os.path.basename(pac)):
+                lint = run([binary("pactool"), "lint", pac])
+                self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr)
+                self.assertIn("0 errors", lint.stdout)
+                explain = run([binary("pactool"), "explain", "--pac", pac, "--offline", *dns_args(),
+                               "--my-ip", MY_IP, urls()[0]])
+                self.assertEqual(explain.returncode, 0, explain.stdout + explain.stderr)
+                coverage = run([binary("pactool"), "coverage", "--pac", pac, "--offline", *dns_args(),
+                                "--my-ip", MY_IP, os.path.join(CORPUS, "urls.txt")])
+                self.assertEqual(coverage.returncode, 0, coverage.stdout + coverage.stderr)
+
     def test_pacserver_publishes_every_file(self):
         with temp_dir() as d:
             templates = os.path.join(d, "templates")
