@@ -14,6 +14,7 @@
 
 #include "proxycore/base/limits.hpp"
 #include "proxycore/pac/duk_heap.hpp"
+#include "proxycore/pac/pac_prepass.hpp"
 
 namespace wpadkit::pac {
 namespace detail {
@@ -162,6 +163,9 @@ result<std::string> downlevel(std::string_view source, const std::string& source
   if (a.construct_size > 0) {
     message += " (hint: wpadkit runs ES2015-ES2021 PAC scripts by translating them to ES5 for "
                "Duktape, and this construct has no translation)";
+  } else if (a.line > 0) {
+    // A parse error: name the construct when it is one we know (ES2022+ or unsupported).
+    if (auto hint = syntax_hint(source, a.line)) message += " (hint: " + *hint + ")";
   }
   duk_pop(h.ctx());
   std::optional<int> line;

@@ -16,11 +16,17 @@
 // Large constant literals are hidden from it first (hide_large_literals, pac_prepass.hpp): a
 // gfwlist-style list of 100 KB is one placeholder to the parser, not 7,000 nodes.
 //
-// Examples:
-//   "const f = ({a, b = 2}) => `${a}:${b}`;"  → "var f = function (ref) { var a = ref.a; ... };"
-//   "for (const d of new Set(l)) ..."          → "for (var i = 0, list = __wpadkit_iter(new Set(l)); ..."
-//   "x = o?.p ?? 'DIRECT';"                    → "x = ((ref$1 = ((ref = o) == null ? void 0 : ...
-//   "function* g() {}"  → pac_syntax "SyntaxError: Transforming generators is not implemented" at 1:1
+// Examples (whitespace shortened):
+//   "const f = ({a, b = 2}) => `${a}:${b}`;"
+//       → "var f = function (ref) { var a = ref.a; var b = ref.b; if ( b === void 0 ) b = 2;
+//          return (a + \":\" + b); };"
+//   "for (const d of new Set(l)) x(d);"
+//       → "for (var i = 0, list = __wpadkit_iter(new Set(l)); i < list.length; i += 1) {
+//          var d = list[i]; x(d); }"
+//   "x = o?.p ?? 'D';"
+//       → "var ref, ref$1; x = ((ref$1 = ((ref = o) == null ? void 0 : ref.p)) != null ? ref$1 : 'D');"
+//   "function* g() {}" → pac_syntax "SyntaxError: Transforming generators is not implemented (hint:
+//       ...)" at line 1, column 1
 #include <chrono>
 #include <cstdint>
 #include <string>

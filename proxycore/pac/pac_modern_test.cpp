@@ -275,6 +275,20 @@ TEST_CASE("modern JS: a construct the compiler cannot translate is named, at its
   CHECK(c.error().line == position_of(text, "function*").first);
 }
 
+TEST_CASE("modern JS: a parse error on an ES2022 construct names it") {
+  std::string text =
+      "class Counter {\n"
+      "  #count = 0;\n"
+      "}\n"
+      "function FindProxyForURL(url, host) { return 'DIRECT'; }\n";
+  auto c = compiled_pac::compile(text, "fields.pac");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().is(errc::pac_syntax));
+  CHECK(c.error().line == position_of(text, "#count").first);
+  CHECK(c.error().column == position_of(text, "#count").second);
+  CHECK_THAT(c.error().message, Catch::Contains("private class members"));
+}
+
 TEST_CASE("modern JS: a regular expression flag Duktape lacks is reported at its line, with a hint") {
   // Bublé's translation of /u drops the flag and changes the pattern's meaning: it is not used.
   std::string text =
