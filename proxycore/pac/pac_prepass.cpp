@@ -738,60 +738,77 @@ bool modern_member(std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// Run on the tokens before any edit (rewrite_arrows is checked after it, by what it left).
-void scan_modern(const editor& e, prepass_report& r) {
+// Run on the tokens before any edit (rewrite_arrows is checked after it, by what it left: only
+// when an arrow was seen, returned). Cheap on purpose, since every ES5 script runs it: a token is
+// looked at further only when its first character can start one of the words or signs below.
+bool scan_modern(const editor& e, prepass_report& r) {
   std::unordered_set<std::string_view> block_names;
+  bool arrows = false;
   for (std::size_t k = 0; k < e.size(); ++k) {
     const token& t = e.tok(k);
-    if (t.kind == tk::templ) {
-      r.modern_syntax = true;
-    } else if (t.kind == tk::number) {
-      if (e.text(k).find('_') != std::string_view::npos) r.modern_syntax = true;
-    } else if (t.kind == tk::punct) {
-      auto p = e.text(k);
-      if (p == "...") {
-        r.modern_syntax = true;
-      } else if (p == "?" && k + 1 < e.size() && adjacent(e, k, k + 1)) {
-        auto n = e.text(k + 1);
-        // `?.` not before a digit (`c?.5:1` is a conditional), `??`
-        bool chain = n == "." && !(k + 2 < e.size() && e.tok(k + 2).kind == tk::number &&
-                                   adjacent(e, k + 1, k + 2));
-        if (chain || n == "?") r.modern_syntax = true;
-      }
-    } else if (t.kind == tk::ident) {
-      auto w = e.text(k);
-      std::size_t pv = e.prev_sig(k);
-      bool member = is_punct(e, pv, ".");
-      if (member) {
-        if (modern_member(w)) r.modern_builtins = true;
-        continue;
-      }
-      if (w == "Map" || w == "Set" || w == "WeakMap") {
-        r.modern_builtins = true;
-      } else if (w == "class") {
-        r.modern_syntax = true;
-      } else if (w == "catch" && is_punct(e, e.next_sig(k), "{")) {
-        r.modern_syntax = true;
-      } else if (w == "for" && is_punct(e, e.next_sig(k), "(") && for_of_head(e, e.next_sig(k))) {
-        r.modern_syntax = true;
-      } else if (w == "for" && is_punct(e, e.next_sig(k), "(") &&
-                 (is_ident(e, e.next_sig(e.next_sig(k)), "let") ||
-                  is_ident(e, e.next_sig(e.next_sig(k)), "const")) &&
-                 loop_has_closure(e, e.next_sig(k))) {
-        // Each iteration has its own `let` binding, which a closure made in the loop keeps
-        // (§14.7.4.4 CreatePerIterationEnvironment); with `var` they would share the last value.
-        r.modern_syntax = true;
-      } else if (w == "let" || w == "const") {
-        std::size_t nx = e.next_sig(k);
-        if (is_punct(e, nx, "[") || is_punct(e, nx, "{")) {
-          r.modern_syntax = true;
-        } else if (nx != editor::npos && e.tok(nx).kind == tk::ident &&
-                   !block_names.insert(e.text(nx)).second) {
-          r.modern_syntax = true;
+    switch (t.kind) {
+      case tk::templ: r.modern_syntax = true; break;
+      case tk::number:
+        if (e.text(k).find('_') != std::string_view::npos) r.modern_syntax = true;
+        break;
+      case tk::punct: {
+        auto p = e.text(k);
+        if (p[0] == '.' && p.size() == 3) {
+          r.modern_syntax = true;  // `...`
+        } else if (p[0] == '=' && p.size() == 2) {
+          arrows = true;  // `=>`
+        } else if (p[0] == '?' && k + 1 < e.size() && adjacent(e, k, k + 1)) {
+          auto n = e.text(k + 1);
+          // `?.` not before a digit (`c?.5:1` is a conditional), `??`
+          bool chain = n == "." && !(k + 2 < e.size() && e.tok(k + 2).kind == tk::number &&
+                                     adjacent(e, k + 1, k + 2));
+          if (chain || n == "?") r.modern_syntax = true;
         }
+        break;
       }
+      case tk::ident: {
+        auto w = e.text(k);
+        switch (w[0]) {
+          case 'M': case 'S': case 'W': case 'i': case 'f': case 'v': case 'o': case 'e':
+          case 'p': case 't': case 'r': case 'c': case 'l': break;
+          default: continue;
+        }
+        bool word = w == "for" || w == "let" || w == "const" || w == "class" || w == "catch" ||
+                    w == "Map" || w == "Set" || w == "WeakMap";
+        bool method = !word && modern_member(w);
+        if (!word && !method) continue;
+        bool member = is_punct(e, e.prev_sig(k), ".");
+        if (method || member) {
+          if (method && member) r.modern_builtins = true;
+          continue;
+        }
+        if (w == "Map" || w == "Set" || w == "WeakMap") {
+          r.modern_builtins = true;
+        } else if (w == "class") {
+          r.modern_syntax = true;
+        } else if (w == "catch" && is_punct(e, e.next_sig(k), "{")) {
+          r.modern_syntax = true;
+        } else if (w == "for" && is_punct(e, e.next_sig(k), "(")) {
+          std::size_t open = e.next_sig(k);
+          bool lexical = is_ident(e, e.next_sig(open), "let") || is_ident(e, e.next_sig(open), "const");
+          // Each iteration has its own `let` binding, which a closure made in the loop keeps
+          // (§14.7.4.4 CreatePerIterationEnvironment); with `var` they would share the last value.
+          if (for_of_head(e, open) || (lexical && loop_has_closure(e, open))) r.modern_syntax = true;
+        } else if (w == "let" || w == "const") {
+          std::size_t nx = e.next_sig(k);
+          if (is_punct(e, nx, "[") || is_punct(e, nx, "{")) {
+            r.modern_syntax = true;
+          } else if (nx != editor::npos && e.tok(nx).kind == tk::ident &&
+                     !block_names.insert(e.text(nx)).second) {
+            r.modern_syntax = true;
+          }
+        }
+        break;
+      }
+      default: break;
     }
   }
+  return arrows;
 }
 
 bool arrows_left(const editor& e) {
@@ -822,11 +839,11 @@ std::string normalize_line_ends(std::string_view source) {
 std::string prepass(std::string_view source, prepass_options options, prepass_report* report) {
   std::string text = normalize_line_ends(source);
   editor e(text, tokenizer(text).run());
-  if (report != nullptr) scan_modern(e, *report);
+  bool arrows = report != nullptr && scan_modern(e, *report);
   rewrite_large_literals(e, options.json_literal_min_bytes);
   rewrite_declarations(e);
   rewrite_arrows(e);
-  if (report != nullptr && arrows_left(e)) report->modern_syntax = true;
+  if (arrows && arrows_left(e)) report->modern_syntax = true;
   balance_or_chains(e, text);
   if (options.bind_globals) bind_globals_at_entry(e);
   return e.render();
