@@ -2,6 +2,7 @@
 // templates, `let` as an identifier), line numbers kept, and generated gfwlist-style files loading.
 #include "proxycore/pac/pac_prepass.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "proxycore/dns/fixed_resolver.hpp"
@@ -350,4 +351,31 @@ TEST_CASE("prepass binding reads globals at call time, not at load") {
     CHECK(bound(pac) == prepass(pac));
     CHECK(eval_pac(pac, "http://a.b/", "a.b") == "B");
   }
+}
+
+TEST_CASE("hide_large_literals keeps every later line and column, and restore puts the literal back") {
+  std::string list = "[\n";
+  for (int i = 0; i < 300; ++i) list += "  'host" + std::to_string(i) + ".example',\n";
+  list += "]";
+  std::string text = "const a = 1;\nconst l = " + list + "; const after = `x`;\nconst last = 2;\n";
+  std::vector<std::string> hidden;
+  std::string out = hide_large_literals(text, hidden);
+  REQUIRE(hidden.size() == 1);
+  CHECK(hidden[0].starts_with("JSON.parse('[\""));
+  CHECK(out.find("__wpadkit_literal_0__") != std::string::npos);
+  CHECK(std::count(out.begin(), out.end(), '\n') == std::count(text.begin(), text.end(), '\n'));
+  // `const after` starts on the same line and column as in the original.
+  auto line_col = [](const std::string& s, std::size_t at) {
+    std::size_t nl = s.rfind('\n', at);
+    return std::pair<long, std::size_t>(std::count(s.begin(), s.begin() + static_cast<long>(at), '\n'),
+                                        nl == std::string::npos ? at : at - nl - 1);
+  };
+  CHECK(line_col(out, out.find("const after")) == line_col(text, text.find("const after")));
+  std::string back = restore_large_literals(out, hidden);
+  CHECK(back.find("__wpadkit_literal_") == std::string::npos);
+  CHECK(back.find(hidden[0]) != std::string::npos);
+  // A small literal stays where it is.
+  std::vector<std::string> none;
+  CHECK(hide_large_literals("var x = ['a'];", none) == "var x = ['a'];");
+  CHECK(none.empty());
 }
