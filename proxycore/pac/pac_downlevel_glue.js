@@ -37,6 +37,10 @@ var __wpadkit_downlevel = (function () {
 
   var ITER = '__wpadkit_iter';
 
+  // No source map is ever made (render() keeps the lines instead): the two locations Bublé records
+  // per node for one are skipped (-2 % of a transpile).
+  MagicString.prototype.addSourcemapLocation = function () {};
+
   // Bublé reads `super.x` as `Parent.prototype.x`, which runs a getter with the prototype as `this`;
   // ES2015 runs it with the instance (§13.3.7.3 MakeSuperPropertyReference keeps `this`):
   // __wpadkit_super_get (pac_polyfills.js) finds the property and calls its getter on `this`.
