@@ -242,8 +242,10 @@ error duk_heap::take_error(errc kind, const std::string& where) {
                        message.find("DoubleError") != std::string::npos;
   if (timed_out) {
     code = errc::pac_timeout;
-    // Duktape's own text for the interrupt varies ("execution timeout", "C stack depth limit").
-    message = "the script ran past its time limit (" + message + ")";
+    // Duktape's own text for the interrupt varies ("execution timeout", "C stack depth limit"); a
+    // value the script threw instead may have no description left once the deadline has fired.
+    message = text ? "the script ran past its time limit (" + message + ")"
+                   : std::string("the script ran past its time limit");
   } else if (timed_out_describing) {
     code = errc::pac_timeout;
     message =
