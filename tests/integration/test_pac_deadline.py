@@ -143,14 +143,14 @@ class PacServerTemplate(unittest.TestCase):
     def test_refused_on_reload_and_signals_still_answered(self):
         with lib.PacServer(["--config", self.cfg]) as server:
             etag = lib.http_get(server.url())[1]["etag"]
-            start = len(server.err)
+            start = server.mark("err")
             replace(self.template, hostile_pac())
             server.wait_for_output(r"reload \(changed: .*\) failed", stream="err", start=start)
             server.wait_for_output(r"time limit", stream="err", start=start)
             status, h, body = lib.http_get(server.url())
             self.assertEqual((status, h["etag"]), (200, etag))
             self.assertIn(b"proxy1.corp.example:3128", body)
-            start = len(server.err)
+            start = server.mark("err")
             server.proc.send_signal(signal.SIGHUP)
             server.wait_for_output(r"reload \(SIGHUP\) failed", stream="err", start=start)
             self.assertEqual(lib.http_get(server.url())[1]["etag"], etag)
