@@ -130,7 +130,7 @@ std::vector<hostile> corpus() {
                {}, errc::pac_memory, false, false, true});
   c.push_back({"one huge repeat", entry("return 'x'.repeat(1 << 28);"), {}, errc::pac_memory, false, false, true});
   c.push_back({"string doubling at the top level", "var s = 'x'; for (;;) s += s;\n" + entry("return 'DIRECT';"),
-               errc::pac_memory, {}, true});
+               errc::pac_memory, {}});
   return c;
 }
 
@@ -190,7 +190,7 @@ TEST_CASE("allocation bombs stay within the heap's cap") {
     auto h = duk_heap::create(memory_cap);
     REQUIRE(h.has_value());
     src s{bomb};
-    h->begin(2000ms);
+    h->begin(60s);  // the cap must end each, not the clock (slow under a sanitizer)
     bool ok = h->safe_call(&eval_body, &s, 0, 1);
     h->end();
     // Measured before the error is described or anything is collected.
