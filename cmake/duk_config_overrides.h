@@ -33,9 +33,11 @@ extern double wpadkit_duk_date_get_now(void *ctx);
 #define DUK_USE_DATE_GET_NOW(ctx) wpadkit_duk_date_get_now((void *) (ctx))
 
 /* Duktape runs some loops in C without the bytecode interrupt, notably the regular-expression
- * matcher (a backtracking pattern such as /^(a+)+$/ runs up to 1e9 steps). The native stack check
- * hook, called on every regexp recursion, native call and compiler recursion, also consults the
- * deadline of the heap active on this thread (cmake/duk_exec_timeout.c; set by duk_heap::begin). */
+ * matcher (a backtracking pattern such as /^(a+)+$/ runs up to 1e9 steps) and the compiler. The
+ * native stack check hook, called on every regexp recursion, native call, JSON nesting level and
+ * (through one line wpadkit_duktape.cmake adds to duktape.c) compiler recursion, also consults the
+ * deadline of the heap active on this thread (cmake/duk_exec_timeout.c; set by duk_heap::begin), and
+ * keeps 256 KiB of the thread's C stack free (Duktape's own recursion limits are counts). */
 #if defined(__cplusplus)
 extern "C" int wpadkit_duk_native_check(void);
 #else

@@ -10,7 +10,8 @@ endif()
 set(_duk_out "${CMAKE_BINARY_DIR}/duktape")
 set(_duk_overrides "${PROJECT_SOURCE_DIR}/cmake/duk_config_overrides.h")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             "${_duk_overrides}" "${WPADKIT_DUKTAPE_SOURCE_DIR}/duk_config.h")
+             "${_duk_overrides}" "${WPADKIT_DUKTAPE_SOURCE_DIR}/duk_config.h"
+             "${WPADKIT_DUKTAPE_SOURCE_DIR}/duktape.c")
 
 # The shipped duk_config.h has one override point, a comment marked __OVERRIDE_DEFINES__, placed after
 # the defaults and before the sanity checks: our defines go there.
@@ -27,7 +28,24 @@ file(WRITE "${_duk_out}/duk_config.h.tmp" "${_duk_config}")
 configure_file("${_duk_out}/duk_config.h.tmp" "${_duk_out}/duk_config.h" COPYONLY)
 # duktape.h includes "duk_config.h" from its own directory, so both live side by side in the build tree.
 configure_file("${WPADKIT_DUKTAPE_SOURCE_DIR}/duktape.h" "${_duk_out}/duktape.h" COPYONLY)
-configure_file("${WPADKIT_DUKTAPE_SOURCE_DIR}/duktape.c" "${_duk_out}/duktape.c" COPYONLY)
+# Duktape's compiler consults neither the exec-timeout check (the bytecode executor's alone) nor the
+# native stack check, so nothing bounded a compile: 40,000 nested `(` compiled for 8.7 s despite the
+# 5 s load limit. One line added at the compiler's recursion counter (every nesting level, `||` term
+# and `else if` passes there) calls the native stack check, which consults the deadline of the heap
+# active on this thread (cmake/duk_config_overrides.h, DUK_USE_NATIVE_STACK_CHECK): past it, the
+# compile throws a RangeError that the PAC engine reports as a timeout.
+set(_duk_reclimit_fn "DUK_LOCAL void duk__comp_recursion_increase(duk_compiler_ctx *comp_ctx) {\n")
+file(READ "${WPADKIT_DUKTAPE_SOURCE_DIR}/duktape.c" _duk_source)
+string(FIND "${_duk_source}" "${_duk_reclimit_fn}" _duk_reclimit_at)
+if(_duk_reclimit_at EQUAL -1)
+  message(FATAL_ERROR "wpadkit: duktape.c in ${WPADKIT_DUKTAPE_SOURCE_DIR} has no "
+                      "duk__comp_recursion_increase(); this Duktape version is not supported.")
+endif()
+string(REPLACE "${_duk_reclimit_fn}"
+               "${_duk_reclimit_fn}\tduk_native_stack_check(comp_ctx->thr); /* wpadkit: bounded compile */\n"
+               _duk_source "${_duk_source}")
+file(WRITE "${_duk_out}/duktape.c.tmp" "${_duk_source}")
+configure_file("${_duk_out}/duktape.c.tmp" "${_duk_out}/duktape.c" COPYONLY)
 
 add_library(wpadkit_duktape STATIC "${_duk_out}/duktape.c" "${PROJECT_SOURCE_DIR}/cmake/duk_exec_timeout.c")
 target_include_directories(wpadkit_duktape SYSTEM PUBLIC "${_duk_out}")

@@ -121,6 +121,8 @@ std::vector<error> validate_pac(const std::string& pac_text, const server_config
       out.push_back(
           error(r.error().code, where + ": smoke URL " + url + " fails: " + r.error().to_string())
               .at(v.source.file, v.source.line));
+      // One call cut off refuses the PAC; each further one would hold the reload for the limit again.
+      if (r.error().is(errc::pac_timeout)) return out;
     } else if (!well_formed_result(r->result)) {
       out.push_back(error(errc::config, where + ": smoke URL " + url +
                                             " returns a malformed result \"" + r->result + "\"")
@@ -132,6 +134,7 @@ std::vector<error> validate_pac(const std::string& pac_text, const server_config
     auto r = engine->find_proxy(c.url, host);
     if (!r) {
       out.push_back(case_error(c, c.url + " fails: " + r.error().to_string()));
+      if (r.error().is(errc::pac_timeout)) return out;
     } else if (r->result != c.expect) {
       out.push_back(
           case_error(c, c.url + " returns \"" + r->result + "\", expected \"" + c.expect + "\""));

@@ -3,9 +3,11 @@
 // retry, and only then throw, so a refused block means the script really is over its cap.
 #include "proxycore/pac/duk_heap.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 extern "C" void wpadkit_duk_set_active(void* udata);  // cmake/duk_exec_timeout.c
@@ -87,21 +89,26 @@ double date_now(void* udata) {
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
-// Safe-call body: [err] -> [string(err) lineNumber fileName stack]. No C++ objects with destructors.
-duk_ret_t describe_error(duk_context* ctx, void*) {
-  duk_dup(ctx, -1);
+// Safe-call bodies that describe a thrown value, one piece each so that a piece that throws loses only
+// itself. Each takes [value] and leaves [piece]; no C++ objects with destructors.
+// String(value): may run the script's toString/valueOf (or a Proxy's traps).
+duk_ret_t describe_text(duk_context* ctx, void*) {
   duk_to_string(ctx, -1);
-  if (duk_is_object(ctx, -2)) {
-    duk_get_prop_string(ctx, -2, "lineNumber");
-    duk_get_prop_string(ctx, -3, "fileName");
-    duk_get_prop_string(ctx, -4, "stack");
+  return 1;
+}
+
+// value[name] for an object (may run a getter, e.g. a thrown object's own `stack`); else undefined.
+duk_ret_t describe_property(duk_context* ctx, void* name) {
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_string(ctx, -1, static_cast<const char*>(name));
   } else {
     duk_push_undefined(ctx);
-    duk_push_undefined(ctx);
-    duk_push_undefined(ctx);
   }
-  return 4;
+  return 1;
 }
+
+// A thrown value's String() longer than this is cut (it ends up in one-line messages and 502 bodies).
+constexpr std::size_t max_message_bytes = 4096;
 
 // Duktape's compiler errors read "... (line N)"; find N.
 std::optional<int> line_from_message(const std::string& msg) {
@@ -167,35 +174,64 @@ bool duk_heap::safe_call(duk_safe_call_function fn, void* arg, duk_idx_t nargs, 
   return duk_safe_call(ctx_, fn, arg, nargs, nrets) == DUK_EXEC_SUCCESS;
 }
 
-error duk_heap::take_error(errc kind, const std::string& where) {
-  // Read the description with the deadline off (the hook would interrupt toString) and with room
-  // in the allocator: the error object itself may be what filled the heap.
-  bool timed_out = udata_->timed_out;
-  bool limit_hit = udata_->limit_hit;
-  udata_->deadline_armed = false;
-  udata_->timed_out = false;
-  udata_->limit_hit = false;
-  std::size_t saved_limit = udata_->limit;
-  udata_->limit = saved_limit + saved_limit / 8 + 65536;
+bool duk_heap::describe(duk_safe_call_function fn, void* arg) {
+  duk_dup(ctx_, -1);
+  if (safe_call(fn, arg, 1, 1)) return true;
+  duk_pop(ctx_);  // what describing threw: not described in turn
+  duk_push_undefined(ctx_);
+  return false;
+}
 
-  std::string message = "unknown error";
+error duk_heap::take_error(errc kind, const std::string& where) {
+  // Describing the value runs script code as soon as the script threw an object of its own (its
+  // toString, getters of lineNumber/fileName/stack, a Proxy's traps), so it runs under the deadline
+  // of the operation that failed, never unbounded: a thrown {toString() { while (1) {} }} is then a
+  // timeout, not a hang. If the deadline already fired, bytecode run here is interrupted at its first
+  // check; Duktape's own errors are described by native code, which still runs.
+  // The allocator gets a little room: the error object itself may be what filled the heap.
+  const bool timed_out = udata_->timed_out;
+  const bool limit_hit = udata_->limit_hit;
+  udata_->limit_hit = false;
+  const std::size_t saved_limit = udata_->limit;
+  udata_->limit = saved_limit + saved_limit / 8 + 65536;
+  udata_->deadline_armed = true;
+  wpadkit_duk_set_active(udata_.get());
+
+  std::optional<std::string> text;
   std::optional<int> line;
   std::string file;
   std::string stack;
-  if (safe_call(&describe_error, nullptr, 1, 4)) {
-    duk_size_t len = 0;
-    const char* text = duk_get_lstring(ctx_, -4, &len);
-    if (text != nullptr) message.assign(text, len);
-    if (duk_is_number(ctx_, -3)) {
-      double n = duk_get_number(ctx_, -3);
-      if (n >= 1 && n < 1e9) line = static_cast<int>(n);
+  duk_size_t len = 0;
+  if (describe(&describe_text, nullptr)) {
+    const char* t = duk_get_lstring(ctx_, -1, &len);
+    if (t != nullptr) {
+      text.emplace(t, std::min<std::size_t>(len, max_message_bytes));
+      if (len > max_message_bytes) *text += "...";
     }
-    if (const char* f = duk_get_lstring(ctx_, -2, &len)) file.assign(f, len);
+  }
+  duk_pop(ctx_);
+  if (describe(&describe_property, const_cast<char*>("lineNumber")) && duk_is_number(ctx_, -1)) {
+    double n = duk_get_number(ctx_, -1);
+    if (n >= 1 && n < 1e9) line = static_cast<int>(n);
+  }
+  duk_pop(ctx_);
+  if (describe(&describe_property, const_cast<char*>("fileName"))) {
+    if (const char* f = duk_get_lstring(ctx_, -1, &len)) file.assign(f, len);
+  }
+  duk_pop(ctx_);
+  if (describe(&describe_property, const_cast<char*>("stack"))) {
     if (const char* st = duk_get_lstring(ctx_, -1, &len)) stack.assign(st, len);
   }
-  duk_pop_n(ctx_, 4);
+  duk_pop_2(ctx_);  // the piece and the error value
+
+  const bool timed_out_describing = !timed_out && udata_->timed_out;
+  udata_->deadline_armed = false;
+  udata_->timed_out = false;
+  wpadkit_duk_set_active(nullptr);
   udata_->limit = saved_limit;
   udata_->limit_hit = false;
+
+  std::string message = text ? std::move(*text) : std::string("an exception whose String() threw");
   if (!line) line = line_from_message(message);
   // An error thrown inside a helper (native, or in pac_library.cpp) names that code's file: report
   // instead the line of the innermost frame of the user's own file, from the traceback.
@@ -206,8 +242,15 @@ error duk_heap::take_error(errc kind, const std::string& where) {
                        message.find("DoubleError") != std::string::npos;
   if (timed_out) {
     code = errc::pac_timeout;
-    // Duktape's own text for the interrupt varies ("execution timeout", "C stack depth limit").
-    message = "the script ran past its time limit (" + message + ")";
+    // Duktape's own text for the interrupt varies ("execution timeout", "C stack depth limit"); a
+    // value the script threw instead may have no description left once the deadline has fired.
+    message = text ? "the script ran past its time limit (" + message + ")"
+                   : std::string("the script ran past its time limit");
+  } else if (timed_out_describing) {
+    code = errc::pac_timeout;
+    message =
+        "the script ran past its time limit while its exception was being described (String(), "
+        "lineNumber, fileName or stack of the thrown value)";
   } else if (limit_hit && out_of_memory) {
     code = errc::pac_memory;
   }

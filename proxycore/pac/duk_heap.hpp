@@ -66,11 +66,17 @@ class duk_heap {
   bool safe_call(duk_safe_call_function fn, void* arg, duk_idx_t nargs, duk_idx_t nrets);
 
   // Pops the error value on top of the stack and turns it into our taxonomy: pac_timeout if the
-  // deadline fired, pac_memory if the cap was hit, otherwise `kind`. The message is the JavaScript
-  // String(error); the line is the error's lineNumber (or the "(line N)" Duktape puts in messages).
+  // deadline fired (also while describing the value), pac_memory if the cap was hit, otherwise
+  // `kind`. The message is the JavaScript String(error) (at most 4 KiB); the line is the error's
+  // lineNumber (or the "(line N)" Duktape puts in messages). Reading these may run the script's own
+  // code (a thrown object's toString, a getter), so it runs under the deadline of the last begin().
   error take_error(errc kind, const std::string& where);
 
  private:
+  // take_error's steps: [v] -> [v piece], the piece being what fn leaves from a copy of v, or
+  // undefined (and false) if fn threw.
+  bool describe(duk_safe_call_function fn, void* arg);
+
   duk_heap(duk_context* ctx, std::unique_ptr<heap_udata> u) : ctx_(ctx), udata_(std::move(u)) {}
   duk_context* ctx_ = nullptr;
   std::unique_ptr<heap_udata> udata_;

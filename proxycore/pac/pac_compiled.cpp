@@ -10,6 +10,7 @@
 #include "proxycore/pac/duk_heap.hpp"
 #include "proxycore/pac/pac_big_stack.hpp"
 #include "proxycore/pac/pac_downlevel.hpp"
+#include "proxycore/pac/pac_nesting.hpp"
 #include "proxycore/pac/pac_prepass.hpp"
 
 namespace wpadkit::pac {
@@ -94,6 +95,7 @@ result<std::shared_ptr<const compiled_pac>> compiled_pac::compile_on(duk_heap& h
   std::shared_ptr<compiled_pac> out(new compiled_pac());
   out->source_name_ = std::move(source_name);
   out->reads_clock_or_address_ = references_clock_or_address(pac_text);
+  if (auto e = check_nesting(pac_text, out->source_name_)) return std::move(*e);
   prepass_report report;
   std::string es5 = prepass(pac_text, {.bind_globals = true}, &report);
   out->needs_polyfills_ = report.modern_builtins;

@@ -16,6 +16,7 @@
 #include "proxycore/pac/pac_builtins.hpp"
 #include "proxycore/pac/pac_compiled.hpp"
 #include "proxycore/pac/pac_downlevel.hpp"
+#include "proxycore/pac/pac_nesting.hpp"
 #include "proxycore/pac/pac_prepass.hpp"
 
 namespace wpadkit::pac {
@@ -62,20 +63,37 @@ struct call_args {
   std::size_t url_size;
   const char* host;
   std::size_t host_size;
-  bool use_ex;
+  bool winhttp;  // profile::winhttp: FindProxyForURLEx first, when it is a function
+  bool used_ex;  // out: FindProxyForURLEx was called
 };
 
-// [] -> [result]
+// [] -> [result]. The entry point is read here, under the deadline, not before: a script may define
+// it as a getter (Object.defineProperty(this, ...)), which runs its code and may throw.
 duk_ret_t call_entrypoint(duk_context* ctx, void* p) {
   auto* a = static_cast<call_args*>(p);
-  if (a->use_ex) {
+  a->used_ex = false;
+  if (a->winhttp) {
     duk_get_global_literal(ctx, "FindProxyForURLEx");
-  } else {
-    duk_get_global_literal(ctx, "FindProxyForURL");
+    a->used_ex = duk_is_function(ctx, -1) != 0;
+    if (!a->used_ex) duk_pop(ctx);
   }
+  if (!a->used_ex) duk_get_global_literal(ctx, "FindProxyForURL");
   duk_push_lstring(ctx, a->url, a->url_size);
   duk_push_lstring(ctx, a->host, a->host_size);
   duk_call(ctx, 2);
+  return 1;
+}
+
+// [] -> [whether the script defines an entry point]: as call_entrypoint, a global may be a getter.
+duk_ret_t has_entrypoint(duk_context* ctx, void* p) {
+  const bool winhttp = *static_cast<const bool*>(p);
+  duk_get_global_literal(ctx, "FindProxyForURL");
+  bool found = duk_is_function(ctx, -1) != 0;
+  if (!found && winhttp) {
+    duk_get_global_literal(ctx, "FindProxyForURLEx");
+    found = duk_is_function(ctx, -1) != 0;
+  }
+  duk_push_boolean(ctx, found);
   return 1;
 }
 
@@ -83,14 +101,6 @@ duk_ret_t call_entrypoint(duk_context* ctx, void* p) {
 duk_ret_t to_json(duk_context* ctx, void*) {
   if (!duk_is_undefined(ctx, -1)) duk_json_encode(ctx, -1);
   return 1;
-}
-
-bool global_is_function(duk_context* ctx, const char* name) {
-  // duk_get_global_string cannot throw here: the global object is an ordinary object.
-  duk_get_global_string(ctx, name);
-  bool f = duk_is_function(ctx, -1) != 0;
-  duk_pop(ctx);
-  return f;
 }
 
 const char* type_name(duk_context* ctx, duk_idx_t idx) {
@@ -119,24 +129,27 @@ struct engine::impl {
 
   impl(duk_heap h) : heap(std::move(h)) {}
 
+  // Loads the program, runs its top level and checks that it defines an entry point.
   result<void> run_program(const std::vector<unsigned char>& bytecode);
-  result<void> check_entrypoint();
 };
 
 result<void> engine::impl::run_program(const std::vector<unsigned char>& bytecode) {
+  // The top level and the look-up of the entry point share the load's deadline.
   program_args a{bytecode.data(), bytecode.size()};
   heap.begin(options.load_timeout);
   bool ok = heap.safe_call(&load_and_run, &a, 0, 1);
+  if (!ok) {
+    heap.end();
+    return heap.take_error(errc::pac_load, source_name);
+  }
+  duk_pop(heap.ctx());
+  bool winhttp = options.compat == profile::winhttp;
+  ok = heap.safe_call(&has_entrypoint, &winhttp, 0, 1);
   heap.end();
   if (!ok) return heap.take_error(errc::pac_load, source_name);
+  bool found = duk_get_boolean(heap.ctx(), -1) != 0;
   duk_pop(heap.ctx());
-  return {};
-}
-
-result<void> engine::impl::check_entrypoint() {
-  duk_context* ctx = heap.ctx();
-  if (global_is_function(ctx, "FindProxyForURL")) return {};
-  if (options.compat == profile::winhttp && global_is_function(ctx, "FindProxyForURLEx")) return {};
+  if (found) return {};
   return error(errc::pac_no_entrypoint, "FindProxyForURL is undefined or not a function.")
       .at(source_name);
 }
@@ -222,7 +235,6 @@ result<engine> engine::load_on(duk_heap&& heap, const compiled_pac& script, envi
     detail::run_on_big_stack([&] { ran = p->run_program(script.bytecode_); });
   }
   if (!ran) return ran.error();
-  if (auto r = p->check_entrypoint(); !r) return r.error();
   return engine(std::move(p));
 }
 
@@ -235,14 +247,14 @@ result<evaluation> engine::find_proxy(std::string_view url, std::string_view hos
   impl& m = *impl_;
   duk_context* ctx = m.heap.ctx();
   m.state.reset_call();
-  bool use_ex = m.options.compat == profile::winhttp && global_is_function(ctx, "FindProxyForURLEx");
-  call_args a{url.data(), url.size(), host.data(), host.size(), use_ex};
+  call_args a{url.data(), url.size(), host.data(), host.size(), m.options.compat == profile::winhttp,
+              false};
   m.heap.begin(m.options.call_timeout);
   bool ok = m.heap.safe_call(&call_entrypoint, &a, 0, 1);
   m.heap.end();
   if (!ok) return m.heap.take_error(errc::pac_exception, m.source_name);
 
-  const char* fn = use_ex ? "FindProxyForURLEx()" : "FindProxyForURL()";
+  const char* fn = a.used_ex ? "FindProxyForURLEx()" : "FindProxyForURL()";
   duk_size_t len = 0;
   const char* text = duk_get_lstring(ctx, -1, &len);
   if (text == nullptr) {
@@ -270,6 +282,7 @@ result<std::string> engine::evaluate_expression(std::string_view expression) {
   impl& m = *impl_;
   duk_context* ctx = m.heap.ctx();
   m.state.reset_call();
+  if (auto e = check_nesting(expression, "expression")) return std::move(*e);
   std::string text = prepass(expression);
   compile_args a{text.data(), text.size(), "expression", DUK_COMPILE_EVAL, false};
   m.heap.begin(m.options.call_timeout);
