@@ -82,7 +82,7 @@ result<tcp::acceptor> bind_one(asio::io_context& ctx, const listen_address& a) {
 
 // One client connection: a coroutine on its own strand, answering requests until the client
 // closes, a limit or a refusal closes it, or the server stops.
-struct http_server::connection : std::enable_shared_from_this<connection> {
+struct http_server::connection {
   connection(http_server& server, tcp::socket socket)
       : server(server),
         limits(server.limits_),
@@ -124,7 +124,9 @@ asio::awaitable<void> http_server::connection::run() {
     waiting = true;
     if (server.stopping_) break;
     if (!first && buffer.size() == 0) {
-      // Idle between requests, holding no buffer; a pipelined request skips this.
+      // Idle between requests, holding no buffer (a kept-alive connection costs only its
+      // socket and this frame); a pipelined request skips this.
+      buffer.shrink_to_fit();
       stream.expires_after(limits.keep_alive_timeout);
       auto [ec] = co_await stream.async_wait_readable(token);
       if (ec) break;  // the keep-alive ended, the client went, or stop() closed it

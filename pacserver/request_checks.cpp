@@ -5,6 +5,7 @@
 
 #include "proxycore/forward/host_field.hpp"
 #include "proxycore/forward/request_rewrite.hpp"
+#include "proxycore/http/message_framing.hpp"
 
 namespace wpadkit::pacserver {
 
@@ -67,8 +68,11 @@ std::variant<checked_request, head_refusal> check_request_head(const http::reque
   }
   auto host = forward::host_field(req);
   if (!host) return refuse(400, host.error().message);
-  if (auto framing = forward::check_request_framing(req); !framing) {
-    return refuse(400, framing.error().message);
+  http1::framing_fields framing;
+  for (const auto& f : req) framing.add(f.name_string(), f.value());
+  if (auto body = framing.request(req.version()); !body) {
+    // An unknown coding is 501, as Squid answers (RFC 9112 §6.1); ambiguous framing 400.
+    return refuse(body.error().is(errc::unsupported) ? 501 : 400, body.error().message);
   }
 
   checked_request out;

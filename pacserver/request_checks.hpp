@@ -6,7 +6,8 @@
 // or inside a field name, a control byte in a value (NUL, a bare CR, a bare LF, DEL), a line not
 // ended by CRLF, a control byte or a space inside the request-target, a Content-Length that is not
 // one number, Content-Length with chunked; it bounds the whole head (header_limit → 431). Obs-fold
-// is replaced by a space, as RFC 9112 §5.2 allows a server to do.
+// is replaced by a space, as RFC 9112 §5.2 allows a server to do: pacserver forwards nothing, so
+// no other hop can read the fold differently (the proxy refuses it: http1::find_obs_fold).
 // Beast also refuses any version but HTTP/1.0 and HTTP/1.1 (bad_version): status_for_bad_version
 // makes that 505 (RFC 9110 §15.6.6) when the version is well-formed, 400 when it is not one. (RFC
 // 9112 §2.3 would read HTTP/1.2 as 1.1; no client sends it.) Then, in this order:
@@ -16,7 +17,8 @@
 //   field count ≤ max_fields                431 (RFC 6585 §5)
 //   each field line ≤ max_line_bytes        431, naming the field
 //   one valid Host (forward/host_field)     400 (RFC 9112 §3.2)
-//   Transfer-Encoding ends in chunked       400 (RFC 9112 §6.3; forward::check_request_framing)
+//   Content-Length / Transfer-Encoding      400, or 501 for a coding other than chunked
+//   judged by http1::framing_fields          (proxycore/http/message_framing.hpp: RFC 9112 §6)
 //   the target is origin-form, absolute-    400 (RFC 9112 §3.2); "*" only with OPTIONS
 //   form (http, https), or "*"
 //   its path percent-decodes, without NUL   400
