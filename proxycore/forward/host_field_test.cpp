@@ -29,7 +29,8 @@ TEST_CASE("host_field returns the one Host value") {
       {11, ""},
       {10, "wpad"},
   }));
-  auto h = host_field(head(version, {value.c_str()}));
+  const auto req = head(version, {value.c_str()});  // the result is a view into it
+  auto h = host_field(req);
   REQUIRE(h.has_value());
   REQUIRE(h->has_value());
   CHECK(**h == value);
