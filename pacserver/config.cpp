@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <tuple>
 
 #include "pacserver/toml_reader.hpp"
 
@@ -88,7 +89,8 @@ result<void> read_limits(const reader& r, const toml::table& t, limits_config& l
   if (auto ok =
           r.only(t, "limits",
                  {"max_pac_bytes", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_ms",
-                  "keep_alive_requests", "threads", "max_request_bytes"});
+                  "keep_alive_requests", "threads", "max_request_bytes", "max_head_bytes",
+                  "max_header_fields", "max_line_bytes", "max_connections"});
       !ok) {
     return ok.error();
   }
@@ -115,6 +117,18 @@ result<void> read_limits(const reader& r, const toml::table& t, limits_config& l
   if (auto n = t.get("max_request_bytes")) {
     WPADKIT_TRY(v, r.integer(*n, "limits.max_request_bytes", 0, 1024 * 1024));
     l.max_request_bytes = static_cast<std::size_t>(v);
+  }
+  // Bounds: a head must hold at least a request-line and a Host line; past 1 MiB a head limit no
+  // longer bounds anything a PAC server needs (each connection may buffer that much).
+  for (auto [key, field, low, high] :
+       {std::tuple{"max_head_bytes", &l.max_head_bytes, 256, 1024 * 1024},
+        std::tuple{"max_header_fields", &l.max_header_fields, 1, 10'000},
+        std::tuple{"max_line_bytes", &l.max_line_bytes, 64, 1024 * 1024},
+        std::tuple{"max_connections", &l.max_connections, 1, 1'000'000}}) {
+    if (auto n = t.get(key)) {
+      WPADKIT_TRY(v, r.integer(*n, std::string("limits.") + key, low, high));
+      *field = static_cast<std::size_t>(v);
+    }
   }
   return {};
 }

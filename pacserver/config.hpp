@@ -8,7 +8,8 @@
 //   [server]    listen, public_url, cache_control, access_log, allowed_clients, trusted_proxies,
 //               templates_dir, watch, watch_interval_ms, default_variant
 //   [limits]    max_pac_bytes, read_timeout_ms, write_timeout_ms, keep_alive_requests,
-//               keep_alive_timeout_ms, threads, max_request_bytes
+//               keep_alive_timeout_ms, threads, max_request_bytes, max_head_bytes,
+//               max_header_fields, max_line_bytes, max_connections
 //   [proxy]     the bundled forwarding proxy: enabled, and every key of the shared [proxy] section
 //               (configfile/proxy_section.hpp: listen, admin, allowed_clients, via, deadlines...)
 //   [[proxies]] name, address ("host:port"), type (PROXY, HTTPS, SOCKS, SOCKS4, SOCKS5)
@@ -107,7 +108,19 @@ struct limits_config {
   std::chrono::milliseconds keep_alive_timeout{5000};
   std::size_t keep_alive_requests = 1000;
   std::size_t threads = 8;
-  std::size_t max_request_bytes = 8 * 1024;
+  std::size_t max_request_bytes = 8 * 1024;  // request body (PAC requests have none): 413 beyond
+  // The request head (http_server.hpp). A WPAD request is a few hundred bytes: Chrome's PAC fetch
+  // is a request-line and ~6 fields, WinHTTP's fewer; a reverse proxy in front adds a few
+  // X-Forwarded-* lines. 8 KiB is 20x that (and nginx's and Beast's default); a client over it
+  // is not fetching a PAC.
+  std::size_t max_head_bytes = 8 * 1024;  // request-line + fields: 431 beyond
+  std::size_t max_header_fields = 64;     // field lines: 431 beyond
+  std::size_t max_line_bytes = 4096;      // the request-line (414) or one field line (431)
+  // Open client connections over all listen addresses; at the limit new ones wait in the backlog
+  // (not refused) until one closes. Each costs at most ~max_head_bytes plus a few KiB while it
+  // waits for a head, so the default bounds that memory to a few MB; a WPAD fetch holds a
+  // connection for a millisecond, so even a large LAN booting at once stays far below it.
+  std::size_t max_connections = 512;
 };
 
 struct bundled_proxy_config {

@@ -167,3 +167,28 @@ TEST_CASE("config: [proxy] mistakes name file:line and the key; PAC source keys 
   CHECK(msg.rfind(place + ":", 0) == 0);
   CHECK(msg.find(words) != std::string::npos);
 }
+
+TEST_CASE("config: [limits] bounds the request head and the connections") {
+  auto d = parse(std::string(good));
+  REQUIRE(d.has_value());
+  CHECK(d->limits.max_head_bytes == 8192);
+  CHECK(d->limits.max_header_fields == 64);
+  CHECK(d->limits.max_line_bytes == 4096);
+  CHECK(d->limits.max_connections == 512);
+  auto c = parse(std::string(good) + R"(
+[limits]
+max_head_bytes = 4096
+max_header_fields = 20
+max_line_bytes = 1024
+max_connections = 10
+)");
+  REQUIRE(c.has_value());
+  CHECK(c->limits.max_head_bytes == 4096);
+  CHECK(c->limits.max_header_fields == 20);
+  CHECK(c->limits.max_line_bytes == 1024);
+  CHECK(c->limits.max_connections == 10);
+  auto bad = parse(std::string(good) + "\n[limits]\nmax_connections = 0\n");
+  REQUIRE(bad.has_error());
+  CHECK_THAT(bad.error().to_string(), Catch::Matchers::Contains("limits.max_connections"));
+  CHECK_THAT(bad.error().to_string(), Catch::Matchers::Contains("test.toml:"));
+}

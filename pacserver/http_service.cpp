@@ -2,6 +2,11 @@
 
 #include "pacserver/variant_selector.hpp"
 
+#include <algorithm>
+#include <boost/beast/core/string.hpp>
+#include <cctype>
+#include <optional>
+
 namespace wpadkit::pacserver {
 
 namespace {
@@ -23,14 +28,27 @@ void for_each_element(std::string_view list, F f) {
   }
 }
 
-request_facts facts_of(const httplib::Request& req) {
-  return {req.remote_addr, req.get_header_value("Host"), req.get_header_value("User-Agent"),
-          req.get_header_value("X-Forwarded-For")};
+namespace http = boost::beast::http;
+
+request_facts facts_of(const service_request& req) {
+  return {std::string(req.peer), std::string(req.host), req.field(http::field::user_agent),
+          req.field("X-Forwarded-For")};
 }
 
-void plain(httplib::Response& res, int status, const std::string& text) {
-  res.status = status;
-  res.set_content(text + "\n", "text/plain; charset=utf-8");
+// A path name served by name: /<variant>.pac with the name in [A-Za-z0-9_-]+.
+std::optional<std::string_view> variant_in_path(std::string_view path) {
+  constexpr std::string_view suffix = ".pac";
+  if (path.size() <= 1 + suffix.size() || path.front() != '/' ||
+      path.substr(path.size() - suffix.size()) != suffix) {
+    return std::nullopt;
+  }
+  const auto name = path.substr(1, path.size() - 1 - suffix.size());
+  for (unsigned char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return std::nullopt;
+  }
+  return name;
 }
 
 }  // namespace
@@ -64,6 +82,34 @@ bool etag_listed(std::string_view if_none_match, std::string_view etag) {
   return found;
 }
 
+std::string service_request::field(http::field name) const {
+  return field(boost::beast::http::to_string(name));
+}
+
+std::string service_request::field(std::string_view name) const {
+  std::string out;
+  if (!fields) return out;
+  // Beast keeps the lines of one name in the order received; each is visited (equal_range would
+  // also span other fields between the first and the last line of that name).
+  for (const auto& f : *fields) {
+    if (!boost::beast::iequals(f.name_string(), name)) continue;
+    if (!out.empty()) out += ", ";
+    out.append(f.value());
+  }
+  return out;
+}
+
+bool service_request::has(http::field name) const {
+  return fields && fields->find(name) != fields->end();
+}
+
+http_response plain_response(int status, const std::string& text) {
+  http_response res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.body() = text + "\n";
+  return res;
+}
+
 http_service::http_service(std::shared_ptr<const publication> initial,
                            std::unique_ptr<access_log> log)
     : current_(std::move(initial)), log_(std::move(log)) {}
@@ -89,73 +135,78 @@ result<void> http_service::reopen_log() {
   return log ? log->reopen() : result<void>{};
 }
 
-httplib::Server::HandlerResponse http_service::check_access(const httplib::Request& req,
-                                                            httplib::Response& res) {
-  const auto pub = current();
-  auto client = client_address(facts_of(req), pub->config->trusted_proxies);
-  if (!client) {
-    plain(res, 400, "400 Bad Request: " + client.error().message);
-    return httplib::Server::HandlerResponse::Handled;
-  }
-  if (!any_contains(pub->config->allowed_clients, *client)) {
-    plain(res, 403,
-          "403 Forbidden: client " + client->to_string() + " is not in server.allowed_clients");
-    return httplib::Server::HandlerResponse::Handled;
-  }
-  return httplib::Server::HandlerResponse::Unhandled;
-}
-
-void http_service::serve_pac(const httplib::Request& req, httplib::Response& res,
-                             const publication& pub, const published_pac& pac) const {
-  const bool gz = accepts_gzip(req.get_header_value("Accept-Encoding"));
-  const std::string& etag = gz ? pac.etag_gzip : pac.etag;
-  res.set_header("ETag", etag);
-  res.set_header("Last-Modified", pac.last_modified_http);
-  res.set_header("Cache-Control", pub.config->cache_control);
-  res.set_header("Vary", "Accept-Encoding, User-Agent, Host");
-  res.set_header("X-Pac-Variant", pac.variant);
+http_response http_service::serve_pac(const service_request& req, const publication& pub,
+                                      const published_pac& pac) const {
+  const bool gz = accepts_gzip(req.field(http::field::accept_encoding));
+  http_response res{http::status::ok, 11};
+  res.set(http::field::etag, gz ? pac.etag_gzip : pac.etag);
+  res.set(http::field::last_modified, pac.last_modified_http);
+  res.set(http::field::cache_control, pub.config->cache_control);
+  res.set(http::field::vary, "Accept-Encoding, User-Agent, Host");
+  res.set("X-Pac-Variant", pac.variant);
   bool not_modified = false;
-  if (req.has_header("If-None-Match")) {
-    const auto inm = req.get_header_value("If-None-Match");
+  if (req.has(http::field::if_none_match)) {
+    const auto inm = req.field(http::field::if_none_match);
     // Either representation's tag validates: the content behind both is the same version.
     not_modified = etag_listed(inm, pac.etag) || etag_listed(inm, pac.etag_gzip);
-  } else if (req.has_header("If-Modified-Since")) {
-    const auto since = parse_http_date(req.get_header_value("If-Modified-Since"));
+  } else if (req.has(http::field::if_modified_since)) {
+    const auto since = parse_http_date(req.field(http::field::if_modified_since));
     not_modified = since && pac.last_modified <= *since;
   }
   if (not_modified) {
-    res.status = 304;  // its Content-Length is dropped in install()'s post-routing handler
-    return;
+    res.result(http::status::not_modified);  // http_server sends it without body or length
+    return res;
   }
-  res.status = 200;
+  res.set(http::field::content_type, pac_type);
   if (gz) {
-    res.set_header("Content-Encoding", "gzip");
-    res.set_content(pac.gzip_body, pac_type);
+    res.set(http::field::content_encoding, "gzip");
+    res.body() = pac.gzip_body;
   } else {
-    res.set_content(pac.body, pac_type);
+    res.body() = pac.body;
   }
+  return res;
 }
 
-void http_service::serve_discovery(const httplib::Request& req, httplib::Response& res) {
+http_response http_service::respond(const service_request& req) const {
   const auto pub = current();
   const auto facts = facts_of(req);
-  // check_access already parsed the client; a failure here cannot happen, but stay total.
   auto client = client_address(facts, pub->config->trusted_proxies);
-  if (!client) return plain(res, 400, "400 Bad Request: " + client.error().message);
-  const variant& v = select_variant(*pub->config, *client, facts);
-  serve_pac(req, res, *pub, pub->of(v));
+  if (!client) return plain_response(400, "400 Bad Request: " + client.error().message);
+  if (!any_contains(pub->config->allowed_clients, *client)) {
+    return plain_response(
+        403, "403 Forbidden: client " + client->to_string() + " is not in server.allowed_clients");
+  }
+  // Every path is read-only: other methods get 405 with Allow (RFC 9110 section 15.5.6).
+  if (req.method != "GET" && req.method != "HEAD") {
+    auto res = plain_response(
+        405, "405 Method Not Allowed: " + std::string(req.method) + " (only GET and HEAD)");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  if (req.path == "/wpad.dat" || req.path == "/proxy.pac") {
+    return serve_pac(req, *pub, pub->of(select_variant(*pub->config, *client, facts)));
+  }
+  if (auto name = variant_in_path(req.path)) {
+    const auto it = pub->variants.find(std::string(*name));
+    if (it == pub->variants.end()) {
+      return plain_response(404, "404 Not Found: no variant \"" + std::string(*name) + "\"");
+    }
+    return serve_pac(req, *pub, it->second);
+  }
+  if (req.path == "/healthz") {
+    return plain_response(200, "ok generation=" + std::to_string(pub->generation));
+  }
+  if (req.path == "/metrics") {
+    http_response res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = metrics_.render(*pub);
+    return res;
+  }
+  return plain_response(
+      404, "404 Not Found: " + std::string(req.path) + " (PAC files: /wpad.dat, /proxy.pac)");
 }
 
-void http_service::serve_named(const httplib::Request& req, httplib::Response& res) {
-  const auto pub = current();
-  const std::string name = req.matches[1];
-  const auto it = pub->variants.find(name);
-  if (it == pub->variants.end())
-    return plain(res, 404, "404 Not Found: no variant \"" + name + "\"");
-  serve_pac(req, res, *pub, it->second);
-}
-
-void http_service::log_request(const httplib::Request& req, const httplib::Response& res) {
+void http_service::log(const service_request& req, const http_response& res) {
   std::shared_ptr<const publication> pub;
   std::shared_ptr<access_log> log;
   {
@@ -164,75 +215,28 @@ void http_service::log_request(const httplib::Request& req, const httplib::Respo
     log = log_;
   }
   access_entry e;
-  e.peer = req.remote_addr;
+  e.peer = std::string(req.peer);
   auto client = client_address(facts_of(req), pub->config->trusted_proxies);
   e.client = client ? client->to_string() : "-";
-  e.method = req.method;
-  e.path = req.path;
-  e.variant = res.has_header("X-Pac-Variant") ? res.get_header_value("X-Pac-Variant") : "-";
-  std::string etag = res.get_header_value("ETag");
+  e.method = std::string(req.method);
+  e.path = std::string(req.path);
+  const auto variant = res.find("X-Pac-Variant");
+  e.variant = variant != res.end() ? std::string(variant->value()) : "-";
+  std::string etag(res[http::field::etag]);
   if (etag.size() > 2) etag = etag.substr(1, etag.size() - 2);
   if (etag.size() > 3 && etag.compare(etag.size() - 3, 3, "-gz") == 0) etag.resize(etag.size() - 3);
   e.version = etag.empty() ? "-" : etag;
-  e.status = res.status;
-  e.bytes = req.method == "HEAD" || res.status == 304 ? 0 : res.body.size();
-  e.user_agent = req.get_header_value("User-Agent");
+  e.status = res.result_int();
+  e.bytes = req.method == "HEAD" || e.status == 304 ? 0 : res.body().size();
+  e.user_agent = req.field(http::field::user_agent);
   if (log) log->write(e);
   // Metrics labels stay bounded: PAC paths only when a variant was served, else a fixed set.
   std::string path = "other";
   if (e.variant != "-" || req.path == "/wpad.dat" || req.path == "/proxy.pac" ||
       req.path == "/healthz" || req.path == "/metrics") {
-    path = req.path;
+    path = std::string(req.path);
   }
-  metrics_.count_request(path, e.variant, res.status);
-}
-
-void http_service::install(httplib::Server& server) {
-  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    return check_access(req, res);
-  });
-  auto discovery = [this](const httplib::Request& req, httplib::Response& res) {
-    serve_discovery(req, res);
-  };
-  server.Get("/wpad.dat", discovery);
-  server.Get("/proxy.pac", discovery);
-  server.Get(
-      R"(/([A-Za-z0-9_-]+)\.pac)",
-      [this](const httplib::Request& req, httplib::Response& res) { serve_named(req, res); });
-  server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    plain(res, 200, "ok generation=" + std::to_string(current()->generation));
-  });
-  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics_.render(*current()), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  // Every path is read-only: other methods get 405 with Allow (RFC 9110 section 15.5.6).
-  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("Allow", "GET, HEAD");
-    plain(res, 405, "405 Method Not Allowed: " + req.method + " (only GET and HEAD)");
-  };
-  const char* any = R"(/.*)";
-  server.Post(any, not_allowed);
-  server.Put(any, not_allowed);
-  server.Patch(any, not_allowed);
-  server.Delete(any, not_allowed);
-  server.Options(any, not_allowed);
-  server.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        if (res.status == 404) {
-          plain(res, 404, "404 Not Found: " + req.path + " (PAC files: /wpad.dat, /proxy.pac)");
-        }
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  // cpp-httplib gives every response without a body "Content-Length: 0"; on a 304 that claims the
-  // PAC is empty, which RFC 9110 section 8.6 forbids (only the length the 200 would have had may be
-  // sent). A 304 ends at its head anyway (RFC 9112 section 6.3), so it goes without one. Not the
-  // 200's length: cpp-httplib's own client (0.11) would then wait for that many body bytes.
-  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.status == 304) res.headers.erase("Content-Length");
-  });
-  server.set_logger(
-      [this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
+  metrics_.count_request(path, e.variant, e.status);
 }
 
 }  // namespace wpadkit::pacserver

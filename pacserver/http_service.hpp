@@ -1,19 +1,26 @@
 #pragma once
-// http_service: the HTTP face of pacserver, installed on one or more cpp-httplib servers (one per
-// listen address). Routes:
-//   GET|HEAD /wpad.dat, /proxy.pac   the PAC of the variant chosen for this client
-//   (variant_selector) GET|HEAD /<variant>.pac          that variant's PAC, by name GET /healthz
-//   "ok" and the generation GET /metrics                     Prometheus text (metrics.hpp) anything
-//   else                    404
+// http_service: what pacserver answers, given a request http_server has read and checked (no I/O
+// here: http_server owns the sockets). Routes:
+//   GET|HEAD /wpad.dat, /proxy.pac   the PAC of the variant chosen for this client (variant_selector)
+//   GET|HEAD /<variant>.pac          that variant's PAC, by name
+//   GET|HEAD /healthz                "ok" and the generation
+//   GET|HEAD /metrics                Prometheus text (metrics.hpp)
+//   anything else                    404; a method other than GET and HEAD: 405 with Allow
 // Clients outside server.allowed_clients get 403 on every path. PAC responses carry Content-Type
 // application/x-ns-proxy-autoconfig; charset=us-ascii, a strong ETag, Last-Modified, Cache-Control,
 // Vary, and X-Pac-Variant; If-None-Match / If-Modified-Since give 304 (RFC 9110 section 13.2.2:
 // when If-None-Match is present If-Modified-Since is ignored); Accept-Encoding: gzip gives the
-// precompressed body. Every request writes one access log line and counts in the metrics.
-#include <httplib.h>
-
+// precompressed body. Every request writes one access log line and counts in the metrics (log()).
+//
+// The response always carries the body a GET would get; http_server drops it for HEAD and 304
+// (keeping HEAD's Content-Length, and sending none with a 304: RFC 9110 section 8.6).
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include "pacserver/access_log.hpp"
 #include "pacserver/metrics.hpp"
@@ -21,12 +28,36 @@
 
 namespace wpadkit::pacserver {
 
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A request as the service sees it. Views into the caller's head; valid during the call.
+struct service_request {
+  std::string_view method;  // "-" when the request-line was not read (a refused head)
+  std::string_view path;    // percent-decoded, without the query (request_checks.hpp)
+  std::string_view host;    // the authority the request names (absolute-form target, else Host)
+  std::string_view peer;    // the TCP peer's address
+  const boost::beast::http::fields* fields = nullptr;  // null: none were read
+
+  // The field's value; its lines joined with ", " when there are several (RFC 9110 section 5.3).
+  // Empty when absent.
+  std::string field(boost::beast::http::field name) const;
+  std::string field(std::string_view name) const;
+  bool has(boost::beast::http::field name) const;
+};
+
+// A text/plain answer: "text\n" with the status. (Every error page of pacserver.)
+http_response plain_response(int status, const std::string& text);
+
 class http_service {
  public:
   http_service(std::shared_ptr<const publication> initial, std::unique_ptr<access_log> log);
 
-  // Registers the routes, access control, logger and limits on `server`. `this` must outlive it.
-  void install(httplib::Server& server);
+  // The answer to `req`. Thread-safe.
+  http_response respond(const service_request& req) const;
+
+  // One access-log line and one count in the metrics for an answered request (refused heads too).
+  // Thread-safe.
+  void log(const service_request& req, const http_response& res);
 
   // Swaps in a new publication: requests already running finish with the one they hold. With a
   // `log`, requests finishing from now on are logged there instead (the old log is closed once the
@@ -41,13 +72,8 @@ class http_service {
   metrics& counters() { return metrics_; }
 
  private:
-  httplib::Server::HandlerResponse check_access(const httplib::Request& req,
-                                                httplib::Response& res);
-  void serve_pac(const httplib::Request& req, httplib::Response& res, const publication& pub,
-                 const published_pac& pac) const;
-  void serve_discovery(const httplib::Request& req, httplib::Response& res);
-  void serve_named(const httplib::Request& req, httplib::Response& res);
-  void log_request(const httplib::Request& req, const httplib::Response& res);
+  http_response serve_pac(const service_request& req, const publication& pub,
+                          const published_pac& pac) const;
 
   metrics metrics_;
   mutable std::mutex mutex_;

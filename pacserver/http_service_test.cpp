@@ -1,5 +1,7 @@
 #include "pacserver/http_service.hpp"
 
+#include <httplib.h>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +10,8 @@
 #include <fstream>
 #include <iterator>
 #include <thread>
+
+#include "pacserver/http_server.hpp"
 
 using namespace wpadkit::pacserver;
 
@@ -74,24 +78,27 @@ template = "corporate"
   return built.pub;
 }
 
-// An http_service on a real loopback socket, driven by the cpp-httplib client.
+// An http_service behind an http_server on a real loopback socket, driven by the cpp-httplib
+// client (the client pactool fetch and the WPAD fetcher use).
 struct running_service {
   http_service service;
-  httplib::Server server;
+  std::unique_ptr<http_server> server;
   int port = -1;
-  std::thread thread;
 
   explicit running_service(std::shared_ptr<const publication> pub)
       : service(std::move(pub), access_log::open("off").value()) {
-    service.install(server);
-    port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-  }
-  ~running_service() {
-    server.stop();
-    thread.join();
+    limits_config limits;
+    limits.threads = 2;
+    server = http_server::bind({listen_address{"127.0.0.1", 0}}, limits, service).value();
+    port = server->addresses().at(0).port;
+    server->start().value();
   }
 };
+
+service_request get(std::string_view path, const boost::beast::http::fields& f,
+                    std::string_view method = "GET") {
+  return {method, path, "wpad.test", "127.0.0.1", &f};
+}
 
 }  // namespace
 
@@ -161,4 +168,43 @@ TEST_CASE("http: the service answers the cpp-httplib client") {
     CHECK(text.find("path=\"/wpad.dat\"") != std::string::npos);
     CHECK(text.find("path=\"/proxy.pac\"") != std::string::npos);
   }
+}
+
+TEST_CASE("http: respond() routes, refuses other methods, and serves variants by name") {
+  http_service service(publish_config("p1.example:3128"), access_log::open("off").value());
+  boost::beast::http::fields none;
+  auto r = service.respond(get("/wpad.dat", none));
+  CHECK(r.result_int() == 200);
+  CHECK(r["X-Pac-Variant"] == "default");
+  CHECK(service.respond(get("/proxy.pac", none)).result_int() == 200);
+  CHECK(service.respond(get("/guest.pac", none))["X-Pac-Variant"] == "guest");
+  auto missing = service.respond(get("/nosuch.pac", none));
+  CHECK(missing.result_int() == 404);
+  CHECK(missing.body().find("nosuch") != std::string::npos);
+  CHECK(service.respond(get("/index.html", none)).result_int() == 404);
+  CHECK(service.respond(get("/wpad.dat.pac", none)).result_int() == 404);
+  CHECK(service.respond(get("/healthz", none)).body() == "ok generation=1\n");
+  auto post = service.respond(get("/wpad.dat", none, "POST"));
+  CHECK(post.result_int() == 405);
+  CHECK(post[boost::beast::http::field::allow] == "GET, HEAD");
+  CHECK(service.respond(get("/wpad.dat", none, "HEAD")).result_int() == 200);
+}
+
+TEST_CASE("http: repeated fields are one list (RFC 9110 section 5.3)") {
+  boost::beast::http::fields f;
+  f.insert(boost::beast::http::field::if_none_match, "\"x\"");
+  f.insert(boost::beast::http::field::user_agent, "t");
+  f.insert(boost::beast::http::field::if_none_match, "\"y\"");
+  const service_request req = get("/wpad.dat", f);
+  CHECK(req.field(boost::beast::http::field::if_none_match) == "\"x\", \"y\"");
+  CHECK(req.field(boost::beast::http::field::accept) == "");
+  CHECK_FALSE(req.has(boost::beast::http::field::accept));
+  // An ETag in the second If-None-Match line still validates.
+  http_service service(publish_config("p1.example:3128"), access_log::open("off").value());
+  boost::beast::http::fields none;
+  const std::string etag(service.respond(get("/wpad.dat", none))[boost::beast::http::field::etag]);
+  boost::beast::http::fields two;
+  two.insert(boost::beast::http::field::if_none_match, "\"other\"");
+  two.insert(boost::beast::http::field::if_none_match, etag);
+  CHECK(service.respond(get("/wpad.dat", two)).result_int() == 304);
 }

@@ -63,6 +63,13 @@ std::string metrics::render(const publication& current) const {
   out += "# HELP pacserver_generation Publication counter: 1 at start, +1 per successful reload.\n";
   out += "# TYPE pacserver_generation gauge\n";
   out += "pacserver_generation " + std::to_string(current.generation) + "\n";
+  out += "# HELP pacserver_connections_open Client connections open now.\n";
+  out += "# TYPE pacserver_connections_open gauge\n";
+  out += "pacserver_connections_open " + std::to_string(connections_open_.load()) + "\n";
+  out += "# HELP pacserver_connection_limit_waits_total Times the listener stopped accepting "
+         "because limits.max_connections were open.\n";
+  out += "# TYPE pacserver_connection_limit_waits_total counter\n";
+  out += "pacserver_connection_limit_waits_total " + std::to_string(limit_waits_.load()) + "\n";
   return out;
 }
 

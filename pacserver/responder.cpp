@@ -1,8 +1,5 @@
 #include "pacserver/responder.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <iostream>
 #include <chrono>
 #include <map>
@@ -14,33 +11,6 @@
 namespace wpadkit::pacserver {
 
 namespace {
-
-// SO_REUSEADDR for quick restarts; IPV6_V6ONLY so that "[::]:8080" and "0.0.0.0:8080" can both be
-// bound (the default config does), instead of cpp-httplib's SO_REUSEPORT, which would let a second
-// pacserver silently share our port.
-void socket_options(socket_t sock) {
-  int yes = 1;
-  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof yes);  // fails harmlessly on IPv4
-}
-
-template <class Rep, class Period>
-time_t whole_seconds(std::chrono::duration<Rep, Period> d) {
-  return static_cast<time_t>(
-      std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(d).count()));
-}
-
-void configure(httplib::Server& s, const limits_config& l) {
-  const std::size_t threads = l.threads;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.set_socket_options(socket_options);
-  s.set_read_timeout(l.read_timeout);
-  s.set_write_timeout(l.write_timeout);
-  s.set_keep_alive_timeout(whole_seconds(l.keep_alive_timeout));
-  s.set_keep_alive_max_count(l.keep_alive_requests);
-  s.set_payload_max_length(l.max_request_bytes);
-  s.set_tcp_nodelay(true);
-}
 
 using fingerprint =
     std::map<std::filesystem::path, std::pair<std::filesystem::file_time_type, std::uintmax_t>>;
@@ -115,7 +85,7 @@ boost::system::result<std::unique_ptr<responder>, start_error> responder::start(
       new responder(std::move(src), std::move(pub), std::move(*server_log)));
   // A PAC naming a bundled proxy that is not running would send every client DIRECT without a
   // word: failing to start it is as fatal as failing to listen. It starts first, so that a
-  // failure leaves no listener thread behind (httplib's stop() cannot stop a listen that has not begun).
+  // failure leaves no listener running.
   auto log = open_bundled_proxy_log(config->proxy);
   if (!log) return start_error{start_failure::file, std::move(log.error())};
   auto proxy = start_bundled_proxy(config->proxy, config->allowed_clients, std::move(*log));
@@ -129,33 +99,17 @@ boost::system::result<std::unique_ptr<responder>, start_error> responder::start(
     out << "pacserver: bundled proxy listening on "
         << listen_address{config->proxy.listen.host, r->proxy_->port()}.to_string() << std::endl;
   }
-  for (const auto& addr : config->listen) {
-    auto server = std::make_unique<httplib::Server>();
-    configure(*server, config->limits);
-    r->service_->install(*server);
-    int port = addr.port;
-    if (port == 0) {
-      port = server->bind_to_any_port(addr.host);
-    } else if (!server->bind_to_port(addr.host, port)) {
-      port = -1;
-    }
-    if (port < 0) {
-      return start_error{start_failure::listen,
-                         error(errc::io, "cannot listen on " + addr.to_string() +
-                                             " (address in use, not local, or needs privileges)")
-                             .at(config->file)};
-    }
-    const listen_address bound{addr.host, port};
+  auto server = http_server::bind(config->listen, config->limits, *r->service_);
+  if (!server) {
+    return start_error{start_failure::listen, std::move(server.error()).at(config->file)};
+  }
+  for (const auto& bound : (*server)->addresses()) {
     r->bound_.push_back(bound.to_string());
     out << "pacserver: listening on " << bound.to_string() << std::endl;
-    httplib::Server* s = server.get();
-    r->servers_.push_back(std::move(server));
-    r->threads_.emplace_back([s] { s->listen_after_bind(); });
-    // httplib's stop() is a no-op until the accept loop runs, so a responder destroyed right after
-    // start (a later listener failing, an early SIGTERM) would wait forever on this thread.
-    for (int i = 0; i < 5000 && !s->is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+  }
+  r->server_ = std::move(*server);
+  if (auto started = r->server_->start(); !started) {
+    return start_error{start_failure::listen, std::move(started.error())};
   }
   if (config->watch) r->watcher_ = std::thread([p = r.get()] { p->watch_loop(); });
   return r;
@@ -168,8 +122,7 @@ responder::~responder() {
   }
   watch_cv_.notify_all();
   if (watcher_.joinable()) watcher_.join();
-  for (auto& s : servers_) s->stop();
-  for (auto& t : threads_) t.join();
+  if (server_) server_->stop();
 }
 
 bool responder::reload(const std::string& why) {

@@ -1,6 +1,6 @@
 #pragma once
-// responder: a running pacserver — its listeners (one cpp-httplib server per address, each on its
-// own thread pool), the http_service they share, the bundled proxy, and reloading: reload()
+// responder: a running pacserver — its listeners (http_server: every listen address, one set of I/O
+// threads), the http_service they share, the bundled proxy, and reloading: reload()
 // re-reads the config (and template files), builds a new publication and swaps it in only if every
 // variant renders and validates (and a changed server.access_log opens); otherwise the last good one
 // keeps serving, with its access log, and the reasons are logged. A watcher thread calls reload()
@@ -17,6 +17,7 @@
 
 #include "pacserver/bundled_proxy.hpp"
 #include "pacserver/config.hpp"
+#include "pacserver/http_server.hpp"
 #include "pacserver/http_service.hpp"
 
 namespace wpadkit::pacserver {
@@ -83,8 +84,7 @@ class responder {
 
   config_source src_;
   std::unique_ptr<http_service> service_;
-  std::vector<std::unique_ptr<httplib::Server>> servers_;
-  std::vector<std::thread> threads_;
+  std::unique_ptr<http_server> server_;  // after service_, which it uses: destroyed first
   std::vector<std::string> bound_;
   std::unique_ptr<bundled_proxy> proxy_;
   std::mutex reload_mutex_;
