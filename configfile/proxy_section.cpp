@@ -150,6 +150,7 @@ result<void> read_deadlines(const toml_reader& r, const toml::table& t, const st
       {"idle_timeout_ms", &c.client_idle_timeout},
       {"connect_timeout_ms", &c.connect_timeout},
       {"upstream_timeout_ms", &c.upstream_timeout},
+      {"response_head_timeout_ms", &c.response_head_timeout},
       {"tunnel_idle_timeout_ms", &c.tunnel_idle_timeout},
       {"shutdown_grace_ms", &c.shutdown_grace},
       {"pool_idle_timeout_ms", &c.pool_idle_timeout}};
@@ -329,6 +330,7 @@ const std::vector<std::string_view>& proxy_section_keys() {
                                                   "idle_timeout_ms",
                                                   "connect_timeout_ms",
                                                   "upstream_timeout_ms",
+                                                  "response_head_timeout_ms",
                                                   "tunnel_idle_timeout_ms",
                                                   "shutdown_grace_ms",
                                                   "bad_proxy_retry_ms",

@@ -21,6 +21,8 @@
 //                                      (512 .. 16777216; default 16384)
 //   head_timeout_ms, idle_timeout_ms, connect_timeout_ms, upstream_timeout_ms,
 //   tunnel_idle_timeout_ms, shutdown_grace_ms
+//   response_head_timeout_ms          a hop with another after it must begin its answer within this,
+//                                      or the next hop is tried (default 10000; proxy_config.hpp)
 //   bad_proxy_retry_ms                how long a failed proxy stays last in lists (0 .. 1 day)
 //   pool_max_idle_per_hop, pool_idle_timeout_ms
 //   access_log = "PATH" | "-"         "-" is stderr; a relative path is relative to the file

@@ -257,6 +257,10 @@ void add_timing_flags(CLI::App& cmd, proxy_flags& f) {
   cmd.add_option("--upstream-timeout", f.upstream_timeout_ms,
                  "Milliseconds an upstream may stay silent, then 504 (default 60000)")
       ->type_name("MS");
+  cmd.add_option("--response-head-timeout", f.response_head_timeout_ms,
+                 "Milliseconds a hop with a fallback has to begin its answer, then the next hop "
+                 "(default 10000)")
+      ->type_name("MS");
   cmd.add_option("--head-timeout", f.head_timeout_ms,
                  "Milliseconds a client has to send its request head, then 408 (default 30000)")
       ->type_name("MS");

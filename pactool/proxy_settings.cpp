@@ -218,6 +218,7 @@ result<void> apply_deadlines(const proxy_flags& f, fwd::proxy_config& c) {
   const std::tuple<const std::optional<long>&, milliseconds*, const char*> ms_flags[] = {
       {f.connect_timeout_ms, &c.connect_timeout, "--connect-timeout"},
       {f.upstream_timeout_ms, &c.upstream_timeout, "--upstream-timeout"},
+      {f.response_head_timeout_ms, &c.response_head_timeout, "--response-head-timeout"},
       {f.head_timeout_ms, &c.client_head_timeout, "--head-timeout"}};
   for (const auto& [value, field, flag] : ms_flags) {
     if (!value) continue;

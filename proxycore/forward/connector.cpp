@@ -142,6 +142,9 @@ asio::awaitable<result<void>> connector::proxy_connect(
   http::response_parser<http::empty_body> p;
   p.skip(true);  // a 2xx to CONNECT has no body: what follows is the tunnel
   p.header_limit(static_cast<std::uint32_t>(config_.header_limit));
+  // A parent that accepted the connection but does not answer (frozen) is given up after the
+  // response-head deadline, and the tunnel tried on the next hop (nothing was relayed yet).
+  c.stream.expires_after(config_.response_head_timeout);
   auto [rec, rn] = co_await http::async_read_header(c.stream, c.buffer, p, token);
   if (rec) co_return io_failure(rec, "reading the CONNECT response");
   auto status = p.get().result_int();

@@ -16,11 +16,18 @@ using error_code = boost::system::error_code;
 constexpr auto token = asio::as_tuple(asio::use_awaitable);
 
 // Feeds the buffered bytes to the parser; need_more means they were not enough for any progress.
+// When this parse completed the head, `raw_head` (if given) gets its bytes: Beast waits for the whole
+// head (up to CRLF CRLF) and parses it in one put(), and stops after it (the parser is not eager).
 template <bool isRequest>
 error_code parse_buffered(beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser,
-                          std::size_t& total) {
+                          std::size_t& total, std::string_view* raw_head) {
   error_code ec;
-  auto used = parser.put(buffer.data(), ec);
+  const bool had_head = parser.is_header_done();
+  auto data = buffer.data();
+  auto used = parser.put(data, ec);
+  if (raw_head && !had_head && parser.is_header_done()) {
+    *raw_head = std::string_view(static_cast<const char*>(data.data()), used);
+  }
   buffer.consume(used);
   total += used;
   return ec;
@@ -29,11 +36,12 @@ error_code parse_buffered(beast::flat_buffer& buffer, http::basic_parser<isReque
 // Beast's read_some_op, as a loop: parse, and read only while parsing needs more.
 template <bool isRequest>
 asio::awaitable<io_result> read_until(stream& s, beast::flat_buffer& buffer,
-                                      http::basic_parser<isRequest>& parser, bool header) {
+                                      http::basic_parser<isRequest>& parser, bool header,
+                                      std::string_view* raw_head) {
   std::size_t total = 0;
   if (header && parser.is_header_done()) co_return io_result{};
   if (buffer.size() != 0) {
-    auto ec = parse_buffered(buffer, parser, total);
+    auto ec = parse_buffered(buffer, parser, total, raw_head);
     if (ec != http::error::need_more && (ec || !header || parser.is_header_done())) {
       co_return io_result{ec, total};
     }
@@ -50,7 +58,7 @@ asio::awaitable<io_result> read_until(stream& s, beast::flat_buffer& buffer,
       co_return io_result{ec, total};
     }
     if (rec) co_return io_result{rec, total};
-    auto ec = parse_buffered(buffer, parser, total);
+    auto ec = parse_buffered(buffer, parser, total, raw_head);
     if (ec == http::error::need_more) continue;
     if (ec || !header || parser.is_header_done()) co_return io_result{ec, total};
   }
@@ -60,14 +68,14 @@ asio::awaitable<io_result> read_until(stream& s, beast::flat_buffer& buffer,
 
 template <bool isRequest>
 asio::awaitable<io_result> read_header(stream& s, beast::flat_buffer& buffer,
-                                       http::basic_parser<isRequest>& parser) {
-  return read_until(s, buffer, parser, true);
+                                       http::basic_parser<isRequest>& parser, std::string_view* raw_head) {
+  return read_until(s, buffer, parser, true, raw_head);
 }
 
 template <bool isRequest>
 asio::awaitable<io_result> read_some(stream& s, beast::flat_buffer& buffer,
                                      http::basic_parser<isRequest>& parser) {
-  return read_until(s, buffer, parser, false);
+  return read_until(s, buffer, parser, false, nullptr);
 }
 
 template <bool isRequest>
@@ -98,8 +106,10 @@ asio::awaitable<io_result> write(stream& s, http::serializer<isRequest, http::bu
   co_return io_result{error_code{}, total};
 }
 
-template asio::awaitable<io_result> read_header<true>(stream&, beast::flat_buffer&, http::basic_parser<true>&);
-template asio::awaitable<io_result> read_header<false>(stream&, beast::flat_buffer&, http::basic_parser<false>&);
+template asio::awaitable<io_result> read_header<true>(stream&, beast::flat_buffer&, http::basic_parser<true>&,
+                                                     std::string_view*);
+template asio::awaitable<io_result> read_header<false>(stream&, beast::flat_buffer&, http::basic_parser<false>&,
+                                                      std::string_view*);
 template asio::awaitable<io_result> read_some<true>(stream&, beast::flat_buffer&, http::basic_parser<true>&);
 template asio::awaitable<io_result> read_some<false>(stream&, beast::flat_buffer&, http::basic_parser<false>&);
 template asio::awaitable<io_result> write<true>(stream&, http::serializer<true, http::buffer_body>&, bool);

@@ -17,6 +17,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <cstddef>
+#include <string_view>
 #include <tuple>
 
 #include "proxycore/forward/stream.hpp"
@@ -25,10 +26,14 @@ namespace wpadkit::forward {
 
 using io_result = std::tuple<boost::system::error_code, std::size_t>;
 
-// Reads until the parser has the whole header (bytes parsed).
+// Reads until the parser has the whole header (bytes parsed). With `raw_head`, it is set to the head's
+// bytes as received (start line to the empty line): Beast parses a head in one piece, from one
+// contiguous buffer, so they are the bytes of that last parse. The view points into `buffer`'s memory
+// and is valid until the buffer is next read into or grown: check it at once.
 template <bool isRequest>
 boost::asio::awaitable<io_result> read_header(stream& s, boost::beast::flat_buffer& buffer,
-                                              boost::beast::http::basic_parser<isRequest>& parser);
+                                              boost::beast::http::basic_parser<isRequest>& parser,
+                                              std::string_view* raw_head = nullptr);
 
 // Parses what is buffered, reading once more only when that makes no progress (bytes parsed).
 template <bool isRequest>

@@ -138,6 +138,7 @@ result<void> validate_config(const proxy_config& c) {
                          {c.client_idle_timeout, "client_idle_timeout"},
                          {c.connect_timeout, "connect_timeout"},
                          {c.upstream_timeout, "upstream_timeout"},
+                         {c.response_head_timeout, "response_head_timeout"},
                          {c.tunnel_idle_timeout, "tunnel_idle_timeout"},
                          {c.pac_timeout, "pac_timeout"}}) {
     if (d <= ms(0)) return error(errc::config, std::string(name) + " must be positive");

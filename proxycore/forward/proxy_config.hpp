@@ -94,6 +94,12 @@ struct proxy_config {
   std::chrono::milliseconds client_idle_timeout = 60s;  // keep-alive wait for the next request
   std::chrono::milliseconds connect_timeout = 10s;      // per address / per proxy
   std::chrono::milliseconds upstream_timeout = 60s;     // upstream silent this long → 504
+  // A hop that has another after it must begin its response (or a parent its CONNECT answer) within
+  // this, or it is marked bad and the request goes to the next hop (idempotent ones, and CONNECTs:
+  // others get 504). A frozen parent accepts connections and answers nothing; browsers fail over from
+  // one. 10 s, like connect_timeout: the other way a hop fails already costs that long, and nearly all
+  // responses begin well within it. A long poll held longer through a hop with a fallback needs more.
+  std::chrono::milliseconds response_head_timeout = 10s;
   std::chrono::milliseconds tunnel_idle_timeout = 600s; // CONNECT tunnel with no bytes either way
   std::chrono::milliseconds pac_timeout = 5s;           // waiting for a PAC decision → 502
   std::chrono::milliseconds shutdown_grace = 10s;       // SIGTERM drain

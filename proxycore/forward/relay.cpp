@@ -46,7 +46,10 @@ asio::awaitable<relay_outcome> relay_body(stream& in, beast::flat_buffer& in_buf
         co_return outcome;
       }
       body.size = buffer_size - body.size;
-      body.data = buffer.get();
+      // No bytes is no buffer: Beast's chunked serializer writes an empty buffer as a chunk of size
+      // 0, which is the last-chunk (RFC 9112 §7.1), and then its own last-chunk after it. The extra
+      // "0 CRLF CRLF" was read as the start of the next message on the connection.
+      body.data = body.size != 0 ? buffer.get() : nullptr;
       body.more = !parser.is_done();
       if (body.size == 0 && body.more) {
         // Only framing arrived (a chunk header): nothing to pass on yet, but never hold the head.

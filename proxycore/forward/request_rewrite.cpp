@@ -322,19 +322,42 @@ std::string trace_echo(std::string_view method, std::string_view target, unsigne
   return out + "\r\n";
 }
 
-result<void> check_request_framing(const http::fields& f) {
-  auto values = values_of(f, http::field::transfer_encoding);
-  std::string_view last;
-  for (auto value : values) {
-    auto items = split_list(value);
-    if (!items.empty()) last = items.back();
+bool is_idempotent(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::trace:
+    case http::verb::put:
+    case http::verb::delete_:
+      return true;
+    default:
+      return false;
   }
-  if (!values.empty() && !iequals(last, "chunked")) {
-    return error(errc::parse,
-                 "Transfer-Encoding does not end in 'chunked', so the request body cannot be "
-                 "delimited");
+}
+
+http1::framing_fields framing_fields_of(const http::fields& f) {
+  http1::framing_fields out;
+  for (const auto& field : f) {
+    if (field.name() == http::field::content_length) {
+      out.add_content_length(field.value());
+    } else if (field.name() == http::field::transfer_encoding) {
+      out.add_transfer_encoding(field.value());
+    }
   }
-  return {};
+  return out;
+}
+
+void reframe(http::fields& f, const http1::framing& framing) {
+  f.erase(http::field::content_length);
+  f.erase(http::field::transfer_encoding);
+  if (framing.declared == http1::body_kind::length) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, framing.length);
+    f.set(http::field::content_length, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  } else if (framing.declared == http1::body_kind::chunked) {
+    f.set(http::field::transfer_encoding, "chunked");
+  }
 }
 
 }  // namespace wpadkit::forward

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "proxycore/base/error.hpp"
+#include "proxycore/http/message_framing.hpp"
 
 namespace wpadkit::forward {
 
@@ -90,9 +91,16 @@ result<max_forwards_action> apply_max_forwards(http::verb method, http::fields& 
 std::string trace_echo(std::string_view method, std::string_view target, unsigned version,
                        const http::fields& f);
 
-// Framing checks Beast does not make (Beast already refuses CL+TE and differing Content-Lengths):
-// a request whose Transfer-Encoding does not end in "chunked" cannot be delimited (RFC 9112 §6.3).
-// Errors: errc::parse.
-result<void> check_request_framing(const http::fields& f);
+// Idempotent methods (RFC 9110 §9.2.2): GET, HEAD, OPTIONS, TRACE, PUT, DELETE. Only these may be
+// sent again on another hop after one did not answer.
+bool is_idempotent(http::verb method);
+
+// The framing fields (Content-Length, Transfer-Encoding) of a head, for http1::framing_fields to judge.
+http1::framing_fields framing_fields_of(const http::fields& f);
+
+// Replaces every Content-Length and Transfer-Encoding line by the one `framing.declared` calls for
+// ("Content-Length: N" or "Transfer-Encoding: chunked"; none for none/until_close): what we pass on
+// is framed by us, never by the sender's text. Called only when framing.canonical is false.
+void reframe(http::fields& f, const http1::framing& framing);
 
 }  // namespace wpadkit::forward

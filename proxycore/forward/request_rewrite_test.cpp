@@ -181,13 +181,6 @@ TEST_CASE("trace_echo reflects the head without credentials") {
   CHECK(trace_echo("TRACE", "/t", 11, f) == "TRACE /t HTTP/1.1\r\nHost: h\r\nX-A: b\r\n\r\n");
 }
 
-TEST_CASE("check_request_framing refuses a Transfer-Encoding that does not end in chunked") {
-  CHECK(check_request_framing(make_fields({{"Transfer-Encoding", "gzip, chunked"}})).has_value());
-  CHECK(check_request_framing(make_fields({})).has_value());
-  CHECK(check_request_framing(make_fields({{"Transfer-Encoding", "chunked, gzip"}})).has_error());
-  CHECK(check_request_framing(make_fields({{"Transfer-Encoding", "identity"}})).has_error());
-}
-
 TEST_CASE("parse_authority splits host and port") {
   CHECK(*parse_authority("h:1", 80) == std::pair<std::string, std::uint16_t>("h", 1));
   CHECK(*parse_authority("[::1]", 80) == std::pair<std::string, std::uint16_t>("::1", 80));

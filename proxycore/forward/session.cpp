@@ -74,10 +74,14 @@ enum class step { finished, retry_same_hop, next_hop };
 // What the checks before routing concluded.
 enum class verdict { route, answer_here, refuse };
 
-// Our own error answer and why, decided before any I/O.
+// Our own error answer and why, decided before any I/O. `close` (and any 400): the request was
+// malformed, so nothing after it on the connection can be trusted to start a request (RFC 9112 §6.3:
+// respond, then close); other refusals (403, 405, 501 for a scheme, 508...) keep a connection whose
+// request was read to its end.
 struct refusal {
   http::status status = http::status::bad_request;
   std::string why;
+  bool close = false;
 };
 
 // The parser and serializers of a forwarded exchange. They live here, allocated once per connection
@@ -131,7 +135,9 @@ class session {
 
   asio::awaitable<bool> serve_one();
   asio::awaitable<bool> handle(request_parser& p);
+  bool check_framing(request_parser& p, refusal& refused);
   verdict check_request(request_parser& p, request_target& target, refusal& refused);
+  bool frame_response(response_parser& rp, http::verb method, std::string& why);
   asio::awaitable<bool> answer_here(request_parser& p);
   response_parser& new_response_parser(http::verb method);
   asio::awaitable<bool> send_own(own_response res);
@@ -142,7 +148,7 @@ class session {
   asio::awaitable<bool> refuse_credentials(request_parser& p, std::string_view why);
   asio::awaitable<bool> forward(request_parser& p, const request_target& t, const proxy_list& list);
   asio::awaitable<step> exchange(request_parser& p, const proxy_server& hop,
-                                 std::unique_ptr<upstream_connection> up, bool& keep,
+                                 std::unique_ptr<upstream_connection> up, bool fallback, bool& keep,
                                  std::string& why);
   asio::awaitable<bool> relay_response(request_parser& p, std::unique_ptr<upstream_connection> up);
   asio::awaitable<bool> tunnel(request_parser& p, const request_target& t, const proxy_list& list);
@@ -166,6 +172,10 @@ class session {
   // The client's own keep-alive wish for this request, read before forward() replaces its
   // Connection header with ours for the hop: every answer to the client goes by it.
   bool client_keeps_ = false;
+  // The request head's first obs-fold line (0: none), found in its raw bytes, which Beast's parser
+  // accepts (joining the lines); and the request's framing, once checked (check_framing).
+  unsigned folded_line_ = 0;
+  http1::framing framing_;
   access_record rec_;
   // The client's Proxy-Authorization values, relayed to PROXY hops; empty when we consumed them.
   std::vector<std::string> client_credentials_;
@@ -186,7 +196,8 @@ asio::awaitable<bool> session::serve_one() {
   // A timeout leaves the connection open (forward::stream), so a slow client still gets its 408.
   client_.expires_after(first_ ? cfg_.client_head_timeout : cfg_.client_idle_timeout);
   slot_.idle = true;
-  auto [ec, n] = co_await read_header(client_, buffer_, p);
+  std::string_view raw_head;
+  auto [ec, n] = co_await read_header(client_, buffer_, p, &raw_head);
   slot_.idle = false;
   rec_.start = std::chrono::system_clock::now();
   started_ = std::chrono::steady_clock::now();
@@ -208,6 +219,7 @@ asio::awaitable<bool> session::serve_one() {
     co_return false;
   }
   first_ = false;
+  folded_line_ = http1::find_obs_fold(raw_head);  // now: the view is valid until the next read
   client_keeps_ = p.get().keep_alive();
   s_.stats.requests.fetch_add(1, std::memory_order_relaxed);
   bool keep = co_await handle(p);
@@ -243,6 +255,13 @@ asio::awaitable<bool> session::handle(request_parser& p) {
     rec_.method = std::string(req.method_string());
     rec_.url = std::string(req.target());
   }
+  // Framing before anything else is answered: a request whose end is in doubt gets its answer and
+  // a close, whoever sent it (a 407 on a kept connection would leave its body to be read as the
+  // next request).
+  refusal refused;
+  if (!check_framing(p, refused)) {
+    co_return co_await send_own(make_error_response(refused.status, p.get().version(), refused.why, false));
+  }
   if (allowed_) {
     // Proxy authentication (RFC 9110 §11.7): the client's Proxy-Authorization is for us when we authenticate clients (and is
     // consumed here), otherwise for the next PROXY hop (RFC 9110 §11.7.1; set per hop).
@@ -257,7 +276,6 @@ asio::awaitable<bool> session::handle(request_parser& p) {
   // The checks are a plain function and every refusal goes out from one place: each co_await with
   // its temporaries adds to this frame, which is allocated per request.
   request_target target;
-  refusal refused;
   auto outcome = check_request(p, target, refused);
   if (outcome == verdict::answer_here) co_return co_await answer_here(p);
   if (outcome == verdict::route) {
@@ -286,7 +304,31 @@ asio::awaitable<bool> session::handle(request_parser& p) {
     refused = {no_pac ? http::status::service_unavailable : http::status::bad_gateway,
                std::move(decision.error().message)};
   }
+  if (refused.close || refused.status == http::status::bad_request) {
+    co_return co_await send_own(make_error_response(refused.status, p.get().version(), refused.why, false));
+  }
   co_return co_await fail(p, refused.status, refused.why);
+}
+
+// The request's version and framing (proxycore/http/message_framing.hpp). Beast's parser has
+// refused the malformed heads it knows (bad line endings, control bytes, a space before a colon,
+// differing Content-Lengths); this refuses what it lets through.
+bool session::check_framing(request_parser& p, refusal& refused) {
+  auto& req = p.get();
+  auto refuse = [&](http::status status, std::string why) {
+    refused = {status, std::move(why), true};
+    return false;
+  };
+  if (folded_line_ != 0) {
+    return refuse(http::status::bad_request,
+                  "line " + std::to_string(folded_line_) +
+                      " of the request head continues the line before it (obs-fold, RFC 9112 §5.2), "
+                      "which hops can read differently");
+  }
+  auto framing = framing_fields_of(req.base()).request(req.version());
+  if (!framing) return refuse(status_for(framing.error()), std::move(framing.error().message));
+  framing_ = *framing;
+  return true;
 }
 
 // Everything about the request that needs no I/O: who may ask, its framing and target, loops,
@@ -303,9 +345,6 @@ verdict session::check_request(request_parser& p, request_target& target, refusa
   }
   if (req.count(http::field::host) > 1) {
     return refuse(http::status::bad_request, "the request has more than one Host header");
-  }
-  if (auto framing = check_request_framing(req.base()); !framing) {
-    return refuse(http::status::bad_request, framing.error().message);
   }
   std::optional<std::string_view> host;
   if (auto it = req.find(http::field::host); it != req.end()) host = it->value();
@@ -436,6 +475,8 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
   if (expect_continue_) req.erase(http::field::expect);
   bool keep = client_keeps_;
   strip_hop_by_hop(req.base(), true);
+  // What goes upstream is framed by us (the serializer writes the body by these fields).
+  if (!framing_.canonical) reframe(req.base(), framing_);
   append_via(req.base(), req.version(), s_.via_name);
   // RFC 9112 §3.2.2: an absolute-form target replaces Host.
   std::string host_value = t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
@@ -447,7 +488,9 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
   std::vector<std::string> keys;
   for (const auto& hop : list.servers) keys.push_back(hop.to_pac_string());
   std::vector<std::string> attempts;
-  for (auto i : s_.chooser.order(keys)) {
+  auto order = s_.chooser.order(keys);
+  for (std::size_t n = 0; n < order.size(); ++n) {
+    const auto i = order[n];
     const auto& hop = list.servers[i];
     req.target(takes_absolute_uri(hop) ? t.absolute_form() : t.origin_form);
     // A hop we speak NTLM to gets no Proxy-Authorization on requests: its connections are
@@ -474,7 +517,7 @@ asio::awaitable<bool> session::forward(request_parser& p, const request_target& 
           s_.stats.upstream_ntlm_handshakes.fetch_add(1, std::memory_order_relaxed);
       }
       std::string why;
-      auto outcome = co_await exchange(p, hop, std::move(up), keep, why);
+      auto outcome = co_await exchange(p, hop, std::move(up), n + 1 < order.size(), keep, why);
       if (outcome == step::finished) {
         if (s_.access_log) rec_.hop = keys[i];
         co_return keep;
@@ -500,10 +543,11 @@ asio::awaitable<bool> session::all_failed(request_parser& p, const proxy_list& l
 }
 
 // Sends the request on `up` and relays the response. `keep` is the client's keep-alive on entry and
-// whether the client connection stays usable on return.
+// whether the client connection stays usable on return. `fallback`: another hop follows this one,
+// so a hop that does not begin its answer within response_head_timeout is given up for it.
 asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& hop,
-                                        std::unique_ptr<upstream_connection> up, bool& keep,
-                                        std::string& why) {
+                                        std::unique_ptr<upstream_connection> up, bool fallback,
+                                        bool& keep, std::string& why) {
   auto& req = p.get();
   const bool reused = up->reused;
   if (!exchange_) exchange_ = std::make_unique<exchange_state>();
@@ -557,9 +601,27 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
     }
   }
   auto& rp = new_response_parser(req.method());
-  up->stream.expires_after(cfg_.upstream_timeout);
+  // A hop that accepts and then says nothing (a frozen parent) would hold the request for the whole
+  // upstream timeout; with another hop to go to, it gets response_head_timeout, as a browser fails
+  // over from a proxy that does not answer. The last hop keeps the upstream timeout: giving up
+  // sooner there gains nothing.
+  const bool head_deadline = fallback && cfg_.response_head_timeout < cfg_.upstream_timeout;
+  up->stream.expires_after(head_deadline ? cfg_.response_head_timeout : cfg_.upstream_timeout);
   auto [rec, rn] = co_await read_header(up->stream, up->buffer, rp);
   if (rec) {
+    if (rec == beast::error::timeout && head_deadline) {
+      why = "sent no response head within " + seconds_text(cfg_.response_head_timeout);
+      // The request can go to the next hop only if it may be repeated (RFC 9110 §9.2.2) and all of
+      // it is still here (no body streamed yet). Either way the hop is marked bad.
+      if (is_idempotent(req.method()) && !body_started_) co_return step::next_hop;
+      s_.chooser.mark_bad(hop.to_pac_string());
+      keep = co_await fail(p, http::status::gateway_timeout,
+                           hop.to_pac_string() + " " + why + "; it is marked bad, and the request (" +
+                               std::string(req.method_string()) +
+                               (is_idempotent(req.method()) ? ", its body already sent" : ", not idempotent") +
+                               ") was not retried on another hop");
+      co_return step::finished;
+    }
     if (rec == beast::error::timeout) {
       keep = co_await fail(p, http::status::gateway_timeout,
                            hop.to_pac_string() + " sent no response within " +
@@ -581,6 +643,14 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
     why = "asked for credentials again on an NTLM-authenticated connection";
     co_return step::retry_same_hop;
   }
+  // A response that hops could delimit differently is not relayed, and its connection (`up`, freed
+  // here) is never reused: what follows it on the connection may be another response.
+  if (std::string bad; !frame_response(rp, req.method(), bad)) {
+    keep = co_await fail(p, http::status::bad_gateway,
+                         hop.to_pac_string() + " sent an ambiguously framed response (" + bad +
+                             "); it was not passed on and its connection was closed");
+    co_return step::finished;
+  }
   s_.chooser.mark_good(hop.to_pac_string());
   keep = co_await relay_response(p, std::move(up)) && keep;
   // The serializers refer to this request and its response: drop them with them.
@@ -588,6 +658,20 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
   exchange_->response_writer.reset();
   exchange_->response.reset();
   co_return step::finished;
+}
+
+// Checks a response head's framing (the same rules as requests, message_framing.hpp) and makes its
+// framing fields ours. False with `why` when it is refused.
+bool session::frame_response(response_parser& rp, http::verb method, std::string& why) {
+  auto& res = rp.get();
+  auto framing = framing_fields_of(res.base())
+                     .response(res.version(), res.result_int(), method == http::verb::head);
+  if (!framing) {
+    why = std::move(framing.error().message);
+    return false;
+  }
+  if (!framing->canonical) reframe(res.base(), *framing);
+  return true;
 }
 
 response_parser& session::new_response_parser(http::verb method) {
@@ -617,6 +701,9 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
     up->stream.expires_after(cfg_.upstream_timeout);
     auto [rec, rn] = co_await read_header(up->stream, up->buffer, *rp);
     if (rec) co_return co_await fail(p, http::status::bad_gateway, "invalid response: " + rec.message());
+    if (std::string bad; !frame_response(*rp, req.method(), bad)) {
+      co_return co_await fail(p, http::status::bad_gateway, "ambiguously framed response (" + bad + ")");
+    }
   }
   auto& res = rp->get();
   const bool until_close = rp->need_eof();

@@ -43,13 +43,15 @@
 // <digits>" without leading zeros, or one "Transfer-Encoding: chunked"): a relay copies them; any
 // other accepted message is re-framed, its Content-Length and Transfer-Encoding lines replaced by one.
 //
-// What a conforming field parser refuses before this (Beast 1.81's, measured by the proxy's tests):
-// whitespace between a field name and the colon, a field name with a space or other non-token byte,
-// NUL / CR / bare LF / other control bytes in a value, bare LF line endings, Content-Length lists with
-// differing or malformed members, chunked followed by another Transfer-Encoding line, Content-Length
-// before Transfer-Encoding. Beast ACCEPTS obs-fold (joining the lines with a space) and Transfer-
-// Encoding it cannot use ("gzip", "chunked, chunked", then read as no body): find_obs_fold and
-// framing_fields close those gaps.
+// What a conforming field parser refuses before this (Beast 1.81's, measured by the proxy's tests,
+// tests/integration/test_proxy_framing.py): in the request line two spaces, a tab, a lower-case or
+// missing version, a version other than HTTP/1.0 and 1.1, a CR in the target, a separator in the
+// method; whitespace before the first field line or between a field name and the colon, a field
+// name with a space or other non-token byte, a line without a colon; NUL / CR / DEL / other control
+// bytes in a value, bare LF line endings; Content-Length lists with differing or malformed members,
+// chunked followed by another Transfer-Encoding line, Content-Length before Transfer-Encoding.
+// Beast ACCEPTS obs-fold (joining the lines with a space) and Transfer-Encoding it cannot use
+// ("gzip", "chunked, chunked": then read as no body): find_obs_fold and framing_fields close those.
 #include <cstdint>
 #include <optional>
 #include <string>
