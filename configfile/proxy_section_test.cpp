@@ -38,6 +38,7 @@ head_timeout_ms = 1500
 idle_timeout_ms = 2500
 connect_timeout_ms = 700
 upstream_timeout_ms = 9000
+response_head_timeout_ms = 2000
 tunnel_idle_timeout_ms = 120000
 shutdown_grace_ms = 3000
 bad_proxy_retry_ms = 0
@@ -67,6 +68,7 @@ log_format = "json"
   CHECK(c.client_idle_timeout == 2500ms);
   CHECK(c.connect_timeout == 700ms);
   CHECK(c.upstream_timeout == 9000ms);
+  CHECK(c.response_head_timeout == 2000ms);
   CHECK(c.tunnel_idle_timeout == 120000ms);
   CHECK(c.shutdown_grace == 3000ms);
   CHECK(c.bad_proxy_retry == 0ms);
