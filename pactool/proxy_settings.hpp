@@ -50,7 +50,8 @@ struct proxy_flags {
   bool no_inline_pac = false;
   std::optional<unsigned> threads, pac_threads;
   std::optional<double> no_pac_wait_s, bad_proxy_retry_s, refetch_s;
-  std::optional<long> connect_timeout_ms, upstream_timeout_ms, head_timeout_ms, response_head_timeout_ms;
+  std::optional<long> connect_timeout_ms, upstream_timeout_ms, head_timeout_ms,
+      response_head_timeout_ms;
   std::optional<std::string> users, realm, https_proxy_ca;
   // --upstream-auth, --upstream-auth-file, --upstream-auth-env (configfile/credentials.hpp)
   std::vector<std::string> upstream_auth, upstream_auth_file, upstream_auth_env;

@@ -16,8 +16,9 @@ using error_code = boost::system::error_code;
 constexpr auto token = asio::as_tuple(asio::use_awaitable);
 
 // Feeds the buffered bytes to the parser; need_more means they were not enough for any progress.
-// When this parse completed the head, `raw_head` (if given) gets its bytes: Beast waits for the whole
-// head (up to CRLF CRLF) and parses it in one put(), and stops after it (the parser is not eager).
+// When this parse completed the head, `raw_head` (if given) gets its bytes: Beast waits for the
+// whole head (up to CRLF CRLF) and parses it in one put(), and stops after it (the parser is not
+// eager).
 template <bool isRequest>
 error_code parse_buffered(beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser,
                           std::size_t& total, std::string_view* raw_head) {
@@ -68,7 +69,8 @@ asio::awaitable<io_result> read_until(stream& s, beast::flat_buffer& buffer,
 
 template <bool isRequest>
 asio::awaitable<io_result> read_header(stream& s, beast::flat_buffer& buffer,
-                                       http::basic_parser<isRequest>& parser, std::string_view* raw_head) {
+                                       http::basic_parser<isRequest>& parser,
+                                       std::string_view* raw_head) {
   return read_until(s, buffer, parser, true, raw_head);
 }
 
@@ -106,10 +108,11 @@ asio::awaitable<io_result> write(stream& s, http::serializer<isRequest, http::bu
   co_return io_result{error_code{}, total};
 }
 
-template asio::awaitable<io_result> read_header<true>(stream&, beast::flat_buffer&, http::basic_parser<true>&,
-                                                     std::string_view*);
-template asio::awaitable<io_result> read_header<false>(stream&, beast::flat_buffer&, http::basic_parser<false>&,
-                                                      std::string_view*);
+template asio::awaitable<io_result> read_header<true>(stream&, beast::flat_buffer&,
+                                                      http::basic_parser<true>&, std::string_view*);
+template asio::awaitable<io_result> read_header<false>(stream&, beast::flat_buffer&,
+                                                       http::basic_parser<false>&,
+                                                       std::string_view*);
 template asio::awaitable<io_result> read_some<true>(stream&, beast::flat_buffer&, http::basic_parser<true>&);
 template asio::awaitable<io_result> read_some<false>(stream&, beast::flat_buffer&, http::basic_parser<false>&);
 template asio::awaitable<io_result> write<true>(stream&, http::serializer<true, http::buffer_body>&, bool);

@@ -354,7 +354,8 @@ void reframe(http::fields& f, const http1::framing& framing) {
   if (framing.declared == http1::body_kind::length) {
     char digits[24];
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, framing.length);
-    f.set(http::field::content_length, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    f.set(http::field::content_length,
+          std::string_view(digits, static_cast<std::size_t>(end - digits)));
   } else if (framing.declared == http1::body_kind::chunked) {
     f.set(http::field::transfer_encoding, "chunked");
   }

@@ -189,21 +189,23 @@ TEST_CASE("parse_authority splits host and port") {
 }
 
 TEST_CASE("is_idempotent follows RFC 9110 §9.2.2") {
-  for (auto m : {http::verb::get, http::verb::head, http::verb::options, http::verb::trace, http::verb::put,
-                 http::verb::delete_}) {
+  for (auto m : {http::verb::get, http::verb::head, http::verb::options, http::verb::trace,
+                 http::verb::put, http::verb::delete_}) {
     CHECK(is_idempotent(m));
   }
-  for (auto m : {http::verb::post, http::verb::patch, http::verb::connect}) CHECK_FALSE(is_idempotent(m));
+  for (auto m : {http::verb::post, http::verb::patch, http::verb::connect})
+    CHECK_FALSE(is_idempotent(m));
 }
 
 TEST_CASE("reframe replaces every framing line by ours") {
   using row = std::tuple<std::vector<std::pair<const char*, const char*>>, std::string>;
-  auto [fields, after] = GENERATE(table<std::vector<std::pair<const char*, const char*>>, std::string>({
-      row{{{"Content-Length", "5, 5"}, {"X", "1"}}, "X=1|Content-Length=5|"},
-      row{{{"Content-Length", "5"}, {"Content-Length", "5"}}, "Content-Length=5|"},
-      row{{{"Content-Length", "005"}}, "Content-Length=5|"},
-      row{{{"Transfer-Encoding", "Chunked"}}, "Transfer-Encoding=chunked|"},
-  }));
+  auto [fields, after] =
+      GENERATE(table<std::vector<std::pair<const char*, const char*>>, std::string>({
+          row{{{"Content-Length", "5, 5"}, {"X", "1"}}, "X=1|Content-Length=5|"},
+          row{{{"Content-Length", "5"}, {"Content-Length", "5"}}, "Content-Length=5|"},
+          row{{{"Content-Length", "005"}}, "Content-Length=5|"},
+          row{{{"Transfer-Encoding", "Chunked"}}, "Transfer-Encoding=chunked|"},
+      }));
   http::fields f;
   for (auto& [n, v] : fields) f.insert(n, v);
   auto framing = framing_fields_of(f).request(11);

@@ -75,9 +75,9 @@ enum class step { finished, retry_same_hop, next_hop };
 enum class verdict { route, answer_here, refuse };
 
 // Our own error answer and why, decided before any I/O. `close` (and any 400): the request was
-// malformed, so nothing after it on the connection can be trusted to start a request (RFC 9112 §6.3:
-// respond, then close); other refusals (403, 405, 501 for a scheme, 508...) keep a connection whose
-// request was read to its end.
+// malformed, so nothing after it on the connection can be trusted to start a request (RFC 9112
+// §6.3: respond, then close); other refusals (403, 405, 501 for a scheme, 508...) keep a connection
+// whose request was read to its end.
 struct refusal {
   http::status status = http::status::bad_request;
   std::string why;
@@ -260,7 +260,8 @@ asio::awaitable<bool> session::handle(request_parser& p) {
   // next request).
   refusal refused;
   if (!check_framing(p, refused)) {
-    co_return co_await send_own(make_error_response(refused.status, p.get().version(), refused.why, false));
+    co_return co_await send_own(
+        make_error_response(refused.status, p.get().version(), refused.why, false));
   }
   if (allowed_) {
     // Proxy authentication (RFC 9110 §11.7): the client's Proxy-Authorization is for us when we authenticate clients (and is
@@ -305,7 +306,8 @@ asio::awaitable<bool> session::handle(request_parser& p) {
                std::move(decision.error().message)};
   }
   if (refused.close || refused.status == http::status::bad_request) {
-    co_return co_await send_own(make_error_response(refused.status, p.get().version(), refused.why, false));
+    co_return co_await send_own(
+        make_error_response(refused.status, p.get().version(), refused.why, false));
   }
   co_return co_await fail(p, refused.status, refused.why);
 }
@@ -320,10 +322,11 @@ bool session::check_framing(request_parser& p, refusal& refused) {
     return false;
   };
   if (folded_line_ != 0) {
-    return refuse(http::status::bad_request,
-                  "line " + std::to_string(folded_line_) +
-                      " of the request head continues the line before it (obs-fold, RFC 9112 §5.2), "
-                      "which hops can read differently");
+    return refuse(
+        http::status::bad_request,
+        "line " + std::to_string(folded_line_) +
+            " of the request head continues the line before it (obs-fold, RFC 9112 §5.2), "
+            "which hops can read differently");
   }
   auto framing = framing_fields_of(req.base()).request(req.version());
   if (!framing) return refuse(status_for(framing.error()), std::move(framing.error().message));
@@ -615,11 +618,12 @@ asio::awaitable<step> session::exchange(request_parser& p, const proxy_server& h
       // it is still here (no body streamed yet). Either way the hop is marked bad.
       if (is_idempotent(req.method()) && !body_started_) co_return step::next_hop;
       s_.chooser.mark_bad(hop.to_pac_string());
-      keep = co_await fail(p, http::status::gateway_timeout,
-                           hop.to_pac_string() + " " + why + "; it is marked bad, and the request (" +
-                               std::string(req.method_string()) +
-                               (is_idempotent(req.method()) ? ", its body already sent" : ", not idempotent") +
-                               ") was not retried on another hop");
+      keep = co_await fail(
+          p, http::status::gateway_timeout,
+          hop.to_pac_string() + " " + why + "; it is marked bad, and the request (" +
+              std::string(req.method_string()) +
+              (is_idempotent(req.method()) ? ", its body already sent" : ", not idempotent") +
+              ") was not retried on another hop");
       co_return step::finished;
     }
     if (rec == beast::error::timeout) {
@@ -702,7 +706,8 @@ asio::awaitable<bool> session::relay_response(request_parser& p, std::unique_ptr
     auto [rec, rn] = co_await read_header(up->stream, up->buffer, *rp);
     if (rec) co_return co_await fail(p, http::status::bad_gateway, "invalid response: " + rec.message());
     if (std::string bad; !frame_response(*rp, req.method(), bad)) {
-      co_return co_await fail(p, http::status::bad_gateway, "ambiguously framed response (" + bad + ")");
+      co_return co_await fail(p, http::status::bad_gateway,
+                              "ambiguously framed response (" + bad + ")");
     }
   }
   auto& res = rp->get();

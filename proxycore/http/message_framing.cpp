@@ -5,7 +5,9 @@
 namespace wpadkit::http1 {
 namespace {
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // `name` equals the lower-case `lowered`, ignoring case.
 bool iequals_lower(std::string_view name, std::string_view lowered) {
@@ -48,7 +50,9 @@ void for_each_member(std::string_view v, Fn fn) {
   }
 }
 
-std::string quoted(std::string_view v) { return "'" + std::string(v) + "'"; }
+std::string quoted(std::string_view v) {
+  return "'" + std::string(v) + "'";
+}
 
 }  // namespace
 
@@ -62,6 +66,20 @@ void framing_fields::add(std::string_view name, std::string_view value) {
 
 void framing_fields::add_content_length(std::string_view value) {
   ++cl_lines_;
+  // The usual case first, on every response: one line of 1 to 19 digits, no leading zero (it cannot
+  // overflow), which is canonical as it stands.
+  if (cl_lines_ == 1 && !value.empty() && value.size() < 20 &&
+      (value.front() != '0' || value.size() == 1)) {
+    std::uint64_t n = 0;
+    std::size_t i = 0;
+    for (; i < value.size() && value[i] >= '0' && value[i] <= '9'; ++i) {
+      n = n * 10 + static_cast<std::uint64_t>(value[i] - '0');
+    }
+    if (i == value.size()) {
+      cl_value_ = n;
+      return;
+    }
+  }
   if (cl_lines_ > 1) cl_canonical_ = false;
   if (!cl_error_.empty()) return;
   unsigned members = 0;
@@ -156,9 +174,12 @@ result<framing> framing_fields::decide(unsigned version, bool is_request) const 
   return out;
 }
 
-result<framing> framing_fields::request(unsigned version) const { return decide(version, true); }
+result<framing> framing_fields::request(unsigned version) const {
+  return decide(version, true);
+}
 
-result<framing> framing_fields::response(unsigned version, unsigned status, bool to_head_request) const {
+result<framing> framing_fields::response(unsigned version, unsigned status,
+                                         bool to_head_request) const {
   auto out = decide(version, false);
   if (!out) return out;
   if (to_head_request || status / 100 == 1 || status == 204 || status == 304) {
@@ -170,9 +191,11 @@ result<framing> framing_fields::response(unsigned version, unsigned status, bool
 
 unsigned find_obs_fold(std::string_view raw_head) {
   unsigned line = 1;
-  for (auto lf = raw_head.find('\n'); lf != std::string_view::npos; lf = raw_head.find('\n', lf + 1)) {
+  for (auto lf = raw_head.find('\n'); lf != std::string_view::npos;
+       lf = raw_head.find('\n', lf + 1)) {
     ++line;
-    if (lf + 1 < raw_head.size() && (raw_head[lf + 1] == ' ' || raw_head[lf + 1] == '\t')) return line;
+    if (lf + 1 < raw_head.size() && (raw_head[lf + 1] == ' ' || raw_head[lf + 1] == '\t'))
+      return line;
   }
   return 0;
 }

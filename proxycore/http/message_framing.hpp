@@ -12,11 +12,11 @@
 //   Content-Length    := 1*DIGIT *( OWS "," OWS 1*DIGIT )   every member the same number (§8.6)
 //   never both in one message.
 //
-// Requests. A refusal is errc::parse (answer 400) or errc::unsupported (answer 501, as Squid does for
-// a coding it does not implement, RFC 9112 §6.1); the connection is closed after either (§6.3):
+// Requests. A refusal is errc::parse (answer 400) or errc::unsupported (answer 501, as Squid does
+// for a coding it does not implement, RFC 9112 §6.1); the connection is closed after either (§6.3):
 //   Transfer-Encoding: chunked                         → chunked            canonical
 //   Content-Length: 5                                  → length 5           canonical
-//   Content-Length: 5, 5  |  two lines "5" and "5"     → length 5           not canonical (re-framed)
+//   Content-Length: 5, 5  |  two lines "5" and "5"     → length 5           not canonical
 //   Content-Length: 005                                → length 5           not canonical
 //   Transfer-Encoding: Chunked                         → chunked            not canonical
 //   (neither)                                          → none
@@ -35,13 +35,13 @@
 // Responses: the same rules (a proxy answers any refusal with 502 and closes the upstream
 // connection; RFC 9112 §6.3 item 4 would read "Transfer-Encoding: gzip" until close, but Squid
 // refuses it too, and a coding we cannot re-frame is not passed on). And:
-//   to a HEAD request, status 1xx, 204, 304           → none (the fields, still checked, describe the
-//                                                       representation, not this message: §6.3 item 1)
+//   to a HEAD request, status 1xx, 204, 304           → none (§6.3 item 1; the fields, still
+//                                                       checked, describe the representation)
 //   neither field                                      → until_close
 //
 // "canonical" means the framing fields are already as we would write them (one "Content-Length:
 // <digits>" without leading zeros, or one "Transfer-Encoding: chunked"): a relay copies them; any
-// other accepted message is re-framed, its Content-Length and Transfer-Encoding lines replaced by one.
+// other accepted message is re-framed: its Content-Length and Transfer-Encoding lines become one.
 //
 // What a conforming field parser refuses before this (Beast 1.81's, measured by the proxy's tests,
 // tests/integration/test_proxy_framing.py): in the request line two spaces, a tab, a lower-case or
@@ -105,13 +105,13 @@ class framing_fields {
   unsigned te_chunked_ = 0;
   bool te_canonical_ = true;
   std::optional<std::string> te_malformed_;  // the first value with a malformed element
-  std::string te_unknown_;    // the first coding other than chunked
-  std::string te_twice_;      // the value in which chunked was named the second time
+  std::string te_unknown_;                   // the first coding other than chunked
+  std::string te_twice_;                     // the value naming chunked the second time
 };
 
 // The 1-based line of the first obs-fold (a field line starting with SP or HTAB, continuing the
-// previous one; RFC 9112 §5.2) in a raw head (start line, field lines, CRLF CRLF), or 0. A server or
-// proxy may refuse such a message with 400 or replace each fold with SP; we refuse, since a hop
+// previous one; RFC 9112 §5.2) in a raw head (start line, field lines, CRLF CRLF), or 0. A server
+// or proxy may refuse such a message with 400 or replace each fold with SP; we refuse, since a hop
 // that reads the fold differently sees different fields. Lines are split at LF.
 unsigned find_obs_fold(std::string_view raw_head);
 

@@ -27,21 +27,21 @@ std::string show(const lines& ls) {
 TEST_CASE("request framing: what is accepted, and whether it must be re-framed") {
   using row = std::tuple<lines, unsigned, body_kind, std::uint64_t, bool>;
   // fields, version → body, length, canonical
-  auto [ls, version, body, length, canonical] =
-      GENERATE(table<lines, unsigned, body_kind, std::uint64_t, bool>({
-          row{{}, 11, body_kind::none, 0, true},
-          row{{{"Host", "a"}, {"X-Other", "chunked"}}, 11, body_kind::none, 0, true},
-          row{{{"Transfer-Encoding", "chunked"}}, 11, body_kind::chunked, 0, true},
-          row{{{"transfer-encoding", "chunked"}}, 11, body_kind::chunked, 0, true},
-          row{{{"Transfer-Encoding", "Chunked"}}, 11, body_kind::chunked, 0, false},
-          row{{{"Content-Length", "5"}}, 11, body_kind::length, 5, true},
-          row{{{"CONTENT-LENGTH", "0"}}, 10, body_kind::length, 0, true},
-          row{{{"Content-Length", "5, 5"}}, 11, body_kind::length, 5, false},
-          row{{{"Content-Length", "5,5"}}, 11, body_kind::length, 5, false},
-          row{{{"Content-Length", "5"}, {"Content-Length", "5"}}, 11, body_kind::length, 5, false},
-          row{{{"Content-Length", "005"}}, 11, body_kind::length, 5, false},
-          row{{{"Content-Length", "18446744073709551615"}}, 11, body_kind::length, UINT64_MAX, true},
-      }));
+  auto [ls, version, body, length,
+        canonical] = GENERATE(table<lines, unsigned, body_kind, std::uint64_t, bool>({
+      row{{}, 11, body_kind::none, 0, true},
+      row{{{"Host", "a"}, {"X-Other", "chunked"}}, 11, body_kind::none, 0, true},
+      row{{{"Transfer-Encoding", "chunked"}}, 11, body_kind::chunked, 0, true},
+      row{{{"transfer-encoding", "chunked"}}, 11, body_kind::chunked, 0, true},
+      row{{{"Transfer-Encoding", "Chunked"}}, 11, body_kind::chunked, 0, false},
+      row{{{"Content-Length", "5"}}, 11, body_kind::length, 5, true},
+      row{{{"CONTENT-LENGTH", "0"}}, 10, body_kind::length, 0, true},
+      row{{{"Content-Length", "5, 5"}}, 11, body_kind::length, 5, false},
+      row{{{"Content-Length", "5,5"}}, 11, body_kind::length, 5, false},
+      row{{{"Content-Length", "5"}, {"Content-Length", "5"}}, 11, body_kind::length, 5, false},
+      row{{{"Content-Length", "005"}}, 11, body_kind::length, 5, false},
+      row{{{"Content-Length", "18446744073709551615"}}, 11, body_kind::length, UINT64_MAX, true},
+  }));
   INFO(show(ls));
   auto r = fields_of(ls).request(version);
   REQUIRE(r.has_value());
@@ -57,7 +57,10 @@ TEST_CASE("request framing: refusals name the problem; unknown codings are 501's
       // Content-Length variants
       row{{{"Content-Length", "5, 6"}}, 11, errc::parse, "differing values (5 and 6)"},
       row{{{"Content-Length", "5"}, {"Content-Length", "6"}}, 11, errc::parse, "differing values"},
-      row{{{"Content-Length", "5"}, {"Content-Length", "5, 7"}}, 11, errc::parse, "differing values"},
+      row{{{"Content-Length", "5"}, {"Content-Length", "5, 7"}},
+          11,
+          errc::parse,
+          "differing values"},
       row{{{"Content-Length", "+5"}}, 11, errc::parse, "'+5' is not a decimal length"},
       row{{{"Content-Length", "-1"}}, 11, errc::parse, "not a decimal length"},
       row{{{"Content-Length", "5a"}}, 11, errc::parse, "not a decimal length"},
@@ -72,9 +75,13 @@ TEST_CASE("request framing: refusals name the problem; unknown codings are 501's
       // transfer-coding obfuscations
       row{{{"Transfer-Encoding", "chunked, chunked"}}, 11, errc::parse, "chunked more than once"},
       row{{{"Transfer-Encoding", "chunked,chunked"}}, 11, errc::parse, "chunked more than once"},
-      row{{{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}, 11, errc::parse,
+      row{{{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}},
+          11,
+          errc::parse,
           "chunked more than once"},
-      row{{{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "CHUNKED"}}, 11, errc::parse,
+      row{{{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "CHUNKED"}},
+          11,
+          errc::parse,
           "chunked more than once"},
       row{{{"Transfer-Encoding", "gzip"}}, 11, errc::unsupported, "'gzip' is not implemented"},
       row{{{"Transfer-Encoding", "xchunked"}}, 11, errc::unsupported, "'xchunked'"},
@@ -82,8 +89,14 @@ TEST_CASE("request framing: refusals name the problem; unknown codings are 501's
       row{{{"Transfer-Encoding", "identity"}}, 11, errc::unsupported, "'identity'"},
       row{{{"Transfer-Encoding", "chunked, identity"}}, 11, errc::unsupported, "'identity'"},
       row{{{"Transfer-Encoding", "gzip, chunked"}}, 11, errc::unsupported, "'gzip'"},
-      row{{{"Transfer-Encoding", "gzip"}, {"Transfer-Encoding", "chunked"}}, 11, errc::unsupported, "'gzip'"},
-      row{{{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "gzip"}}, 11, errc::unsupported, "'gzip'"},
+      row{{{"Transfer-Encoding", "gzip"}, {"Transfer-Encoding", "chunked"}},
+          11,
+          errc::unsupported,
+          "'gzip'"},
+      row{{{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "gzip"}},
+          11,
+          errc::unsupported,
+          "'gzip'"},
       row{{{"Transfer-Encoding", ", chunked"}}, 11, errc::parse, "empty or malformed element"},
       row{{{"Transfer-Encoding", "chunked,"}}, 11, errc::parse, "empty or malformed element"},
       row{{{"Transfer-Encoding", "chunked;q=1"}}, 11, errc::parse, "empty or malformed element"},
@@ -93,10 +106,15 @@ TEST_CASE("request framing: refusals name the problem; unknown codings are 501's
       row{{{"Transfer-Encoding", "chunked"}}, 10, errc::parse, "HTTP/1.0 request"},
       row{{{"Transfer-Encoding", "gzip"}}, 10, errc::parse, "HTTP/1.0"},
       // both
-      row{{{"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}}, 11, errc::parse,
+      row{{{"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}},
+          11,
+          errc::parse,
           "both Transfer-Encoding and Content-Length"},
       row{{{"Content-Length", "5"}, {"Transfer-Encoding", "chunked"}}, 11, errc::parse, "both"},
-      row{{{"Transfer-Encoding", "chunked, chunked"}, {"Content-Length", "5"}}, 11, errc::parse, "both"},
+      row{{{"Transfer-Encoding", "chunked, chunked"}, {"Content-Length", "5"}},
+          11,
+          errc::parse,
+          "both"},
       row{{{"Transfer-Encoding", "gzip"}, {"Content-Length", "5"}}, 11, errc::parse, "both"},
   }));
   INFO(show(ls));
@@ -113,7 +131,12 @@ TEST_CASE("response framing: no length means until close; some responses carry n
       GENERATE(table<lines, unsigned, bool, body_kind, body_kind, std::uint64_t>({
           row{{}, 200, false, body_kind::until_close, body_kind::until_close, 0},
           row{{{"Content-Length", "5"}}, 200, false, body_kind::length, body_kind::length, 5},
-          row{{{"Transfer-Encoding", "chunked"}}, 200, false, body_kind::chunked, body_kind::chunked, 0},
+          row{{{"Transfer-Encoding", "chunked"}},
+              200,
+              false,
+              body_kind::chunked,
+              body_kind::chunked,
+              0},
           row{{{"Content-Length", "5"}}, 200, true, body_kind::none, body_kind::length, 5},
           row{{{"Content-Length", "5, 5"}}, 304, false, body_kind::none, body_kind::length, 5},
           row{{}, 304, false, body_kind::none, body_kind::none, 0},
@@ -131,15 +154,24 @@ TEST_CASE("response framing: no length means until close; some responses carry n
 
 TEST_CASE("response framing: ambiguous responses are refused like requests") {
   using row = std::tuple<lines, unsigned, unsigned, errc, std::string>;
-  auto [ls, version, status, code, words] = GENERATE(table<lines, unsigned, unsigned, errc, std::string>({
-      row{{{"Transfer-Encoding", "chunked, chunked"}}, 11, 200, errc::parse, "chunked more than once"},
-      row{{{"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}}, 11, 200, errc::parse, "both"},
-      row{{{"Content-Length", "5, 6"}}, 11, 200, errc::parse, "differing"},
-      row{{{"Transfer-Encoding", "gzip"}}, 11, 200, errc::unsupported, "'gzip'"},
-      row{{{"Transfer-Encoding", "chunked"}}, 10, 200, errc::parse, "HTTP/1.0 response"},
-      // still checked where no body follows: the fields are passed on
-      row{{{"Content-Length", "5, 6"}}, 11, 304, errc::parse, "differing"},
-  }));
+  auto [ls, version, status, code, words] =
+      GENERATE(table<lines, unsigned, unsigned, errc, std::string>({
+          row{{{"Transfer-Encoding", "chunked, chunked"}},
+              11,
+              200,
+              errc::parse,
+              "chunked more than once"},
+          row{{{"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}},
+              11,
+              200,
+              errc::parse,
+              "both"},
+          row{{{"Content-Length", "5, 6"}}, 11, 200, errc::parse, "differing"},
+          row{{{"Transfer-Encoding", "gzip"}}, 11, 200, errc::unsupported, "'gzip'"},
+          row{{{"Transfer-Encoding", "chunked"}}, 10, 200, errc::parse, "HTTP/1.0 response"},
+          // still checked where no body follows: the fields are passed on
+          row{{{"Content-Length", "5, 6"}}, 11, 304, errc::parse, "differing"},
+      }));
   INFO(show(ls));
   auto r = fields_of(ls).response(version, status, false);
   REQUIRE_FALSE(r.has_value());

@@ -397,11 +397,11 @@ class OneThreadProxy:
     def __init__(self):
         self.bg = lib.Background([lib.binary("pactool"), "proxy", "--listen", "127.0.0.1:0", "--threads", "1",
                                   "--route", "DIRECT"])
-        line = self.bg.proc.stdout.readline()
-        m = re.match(r"listening on 127\.0\.0\.1:(\d+) ", line)
-        if not m:
-            raise AssertionError(f"pactool proxy did not start: {line!r} {self.bg.stop()}")
-        self.port = int(m.group(1))
+        try:
+            self.port = int(self.bg.wait_for(r"^listening on 127\.0\.0\.1:(\d+) ").group(1))
+        except BaseException:
+            self.bg.stop()
+            raise
 
     def __enter__(self):
         return self
