@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/ip/address_v6.hpp>
+#include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <optional>
@@ -100,7 +100,7 @@ result<std::optional<std::string>> ipv4_host(std::string_view input, std::string
 
 // The WHATWG IPv6 serializer (RFC 5952 compression; GURL's url_canon_ip.cc): lower-case hex, the
 // longest run of two or more zero pieces as "::", an embedded IPv4 tail written in hex too.
-std::string ipv6_text(const boost::asio::ip::address_v6::bytes_type& b) {
+std::string ipv6_text(const boost::urls::ipv6_address::bytes_type& b) {
   std::array<unsigned, 8> piece{};
   for (int i = 0; i < 8; ++i) piece[i] = (unsigned{b[2 * i]} << 8) | b[2 * i + 1];
   int best = -1, best_len = 1;
@@ -155,10 +155,9 @@ std::string percent_decoded(std::string_view s) {
 result<std::string> host_of(std::string_view input, std::string_view host) {
   if (host.empty()) return bad(input, "it has no host");
   if (host.find(':') != std::string_view::npos) {
-    boost::system::error_code ec;
-    auto v6 = boost::asio::ip::make_address_v6(std::string(host), ec);
-    if (ec || v6.scope_id() != 0) return bad(input, "'" + std::string(host) + "' is not an IPv6 address");
-    return ipv6_text(v6.to_bytes());
+    auto v6 = boost::urls::parse_ipv6_address(host);  // RFC 3986's IPv6address: no zone ID
+    if (!v6) return bad(input, "'" + std::string(host) + "' is not an IPv6 address");
+    return ipv6_text(v6->to_bytes());
   }
   std::string name = percent_decoded(host);
   const bool ascii = std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
