@@ -19,8 +19,11 @@ struct scheme_info {
   std::uint16_t default_port;
   bool cryptographic;  // GURL::SchemeIsCryptographic: the PAC sees no path or query
 };
-constexpr std::array<scheme_info, 5> special_schemes{{
-    {"http", 80, false}, {"https", 443, true}, {"ws", 80, false}, {"wss", 443, true}, {"ftp", 21, false}}};
+constexpr std::array<scheme_info, 5> special_schemes{{{"http", 80, false},
+                                                      {"https", 443, true},
+                                                      {"ws", 80, false},
+                                                      {"wss", 443, true},
+                                                      {"ftp", 21, false}}};
 
 const scheme_info* find_scheme(std::string_view lower) {
   for (const auto& s : special_schemes) {
@@ -38,7 +41,8 @@ std::string to_lower(std::string_view s) {
 }
 
 error bad(std::string_view input, const std::string& why) {
-  return error(errc::parse, "'" + std::string(input) + "' is not a URL a browser would ask a PAC about: " + why);
+  return error(errc::parse,
+               "'" + std::string(input) + "' is not a URL a browser would ask a PAC about: " + why);
 }
 
 // WHATWG URL "IPv4 number": decimal, 0x-hex or 0-octal. nullopt: not a number.
@@ -78,8 +82,8 @@ result<std::optional<std::string>> ipv4_host(std::string_view input, std::string
   auto labels = labels_of(host);
   if (labels.size() > 1 && labels.back().empty()) labels.pop_back();
   const auto tail = labels.back();
-  const bool digits =
-      !tail.empty() && std::all_of(tail.begin(), tail.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits = !tail.empty() && std::all_of(tail.begin(), tail.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
   if (!digits && !ipv4_number(tail)) return std::optional<std::string>{};
   if (labels.size() > 4) return bad(input, "'" + std::string(host) + "' is not an IPv4 address");
   std::uint64_t address = 0;
@@ -127,8 +131,9 @@ std::string ipv6_text(const boost::urls::ipv6_address::bytes_type& b) {
 
 // Forbidden host code points (WHATWG URL), after percent-decoding.
 bool forbidden_in_host(unsigned char c) {
-  return c <= 0x20 || c == 0x7f || c == '#' || c == '%' || c == '/' || c == ':' || c == '<' || c == '>' ||
-         c == '?' || c == '@' || c == '[' || c == '\\' || c == ']' || c == '^' || c == '|';
+  return c <= 0x20 || c == 0x7f || c == '#' || c == '%' || c == '/' || c == ':' || c == '<' ||
+         c == '>' || c == '?' || c == '@' || c == '[' || c == '\\' || c == ']' || c == '^' ||
+         c == '|';
 }
 
 std::string percent_decoded(std::string_view s) {
@@ -160,7 +165,8 @@ result<std::string> host_of(std::string_view input, std::string_view host) {
     return ipv6_text(v6->to_bytes());
   }
   std::string name = percent_decoded(host);
-  const bool ascii = std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
+  const bool ascii =
+      std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
   if (!ascii) {
     auto a = detail::idna_to_ascii(name);
     if (!a) return bad(input, "'" + name + "' is not a valid internationalized domain name");
@@ -168,7 +174,8 @@ result<std::string> host_of(std::string_view input, std::string_view host) {
   }
   name = to_lower(name);
   for (unsigned char c : name) {
-    if (forbidden_in_host(c)) return bad(input, "the host '" + name + "' holds a character no host may hold");
+    if (forbidden_in_host(c))
+      return bad(input, "the host '" + name + "' holds a character no host may hold");
   }
   auto v4 = ipv4_host(input, name);
   if (!v4) return std::move(v4).error();
@@ -176,8 +183,9 @@ result<std::string> host_of(std::string_view input, std::string_view host) {
   return name;
 }
 
-result<request> assemble(std::string_view input, std::string_view scheme_text, std::string_view host_text,
-                         std::optional<std::uint16_t> port, std::string_view path_and_query) {
+result<request> assemble(std::string_view input, std::string_view scheme_text,
+                         std::string_view host_text, std::optional<std::uint16_t> port,
+                         std::string_view path_and_query) {
   request out;
   const std::string scheme = to_lower(scheme_text);
   auto canonical = host_of(input, host_text);
@@ -207,23 +215,27 @@ result<request> assemble(std::string_view input, std::string_view scheme_text, s
 
 // What a browser's URL parser percent-encodes in a path or query and RFC 3986 does not allow there.
 bool encoded_before_parse(unsigned char c) {
-  return c >= 0x80 || c == ' ' || c == '"' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}' ||
-         c == '|' || c == '^';
+  return c >= 0x80 || c == ' ' || c == '"' || c == '<' || c == '>' || c == '`' || c == '{' ||
+         c == '}' || c == '|' || c == '^';
 }
 
 }  // namespace
 
-result<std::string> canonical_host(std::string_view host) { return host_of(host, host); }
+result<std::string> canonical_host(std::string_view host) {
+  return host_of(host, host);
+}
 
-result<request> canonical_request(std::string_view scheme, std::string_view host, std::uint16_t port,
-                                  std::string_view path_and_query) {
+result<request> canonical_request(std::string_view scheme, std::string_view host,
+                                  std::uint16_t port, std::string_view path_and_query) {
   return assemble(host, scheme, host, port, path_and_query);
 }
 
 result<request> canonical_request(std::string_view input) {
   std::string_view trimmed = input;
-  while (!trimmed.empty() && static_cast<unsigned char>(trimmed.front()) <= 0x20) trimmed.remove_prefix(1);
-  while (!trimmed.empty() && static_cast<unsigned char>(trimmed.back()) <= 0x20) trimmed.remove_suffix(1);
+  while (!trimmed.empty() && static_cast<unsigned char>(trimmed.front()) <= 0x20)
+    trimmed.remove_prefix(1);
+  while (!trimmed.empty() && static_cast<unsigned char>(trimmed.back()) <= 0x20)
+    trimmed.remove_suffix(1);
   std::string text;
   text.reserve(trimmed.size());
   for (unsigned char c : trimmed) {
@@ -240,9 +252,11 @@ result<request> canonical_request(std::string_view input) {
   if (!parsed) return bad(input, "expected scheme://host/path (" + parsed.error().message() + ")");
   const auto& u = *parsed;
   if (!u.has_authority()) return bad(input, "expected scheme://host/path");
-  if (u.host_type() == boost::urls::host_type::ipvfuture) return bad(input, "an IPvFuture host is not supported");
-  std::string host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.encoded_host_address())
-                                                                    : std::string(u.encoded_host());
+  if (u.host_type() == boost::urls::host_type::ipvfuture)
+    return bad(input, "an IPvFuture host is not supported");
+  std::string host = u.host_type() == boost::urls::host_type::ipv6
+                         ? std::string(u.encoded_host_address())
+                         : std::string(u.encoded_host());
   std::string port_text(u.port());
   std::string path(u.encoded_path());
   // Boost.URL 1.81 commits to an IPv4 address, or to a port's digits, on a prefix of the authority

@@ -10,7 +10,8 @@ using namespace wpadkit::pac;
 TEST_CASE("canonical_request: the header's examples table") {
   using row = std::tuple<std::string, std::string, std::string>;
   auto [input, url, host] = GENERATE(table<std::string, std::string, std::string>({
-      row{"http://WWW.Corp.Example/Path?Q=1#frag", "http://www.corp.example/Path?Q=1", "www.corp.example"},
+      row{"http://WWW.Corp.Example/Path?Q=1#frag", "http://www.corp.example/Path?Q=1",
+          "www.corp.example"},
       row{"HTTP://user:pw@Example.com:80/a", "http://example.com/a", "example.com"},
       row{"http://example.com", "http://example.com/", "example.com"},
       row{"http://example.com:8080/", "http://example.com:8080/", "example.com"},
@@ -20,7 +21,9 @@ TEST_CASE("canonical_request: the header's examples table") {
       row{"ws://chat.example:80/socket?t=1", "ws://chat.example/socket?t=1", "chat.example"},
       row{"ftp://files.example:21/pub", "ftp://files.example/pub", "files.example"},
       row{"http://[2001:DB8:0:0::1]:8080/x", "http://[2001:db8::1]:8080/x", "2001:db8::1"},
-      row{"http://b\xC3\xBC" "cher.example/", "http://xn--bcher-kva.example/", "xn--bcher-kva.example"},
+      row{"http://b\xC3\xBC"
+          "cher.example/",
+          "http://xn--bcher-kva.example/", "xn--bcher-kva.example"},
       row{"http://b%C3%BCcher.example/", "http://xn--bcher-kva.example/", "xn--bcher-kva.example"},
       row{"http://0x7f.1/", "http://127.0.0.1/", "127.0.0.1"},
       row{"http://www.example.com./", "http://www.example.com./", "www.example.com."},
@@ -58,11 +61,13 @@ TEST_CASE("canonical_request: more hosts a browser rewrites") {
   CHECK(r->host == host);
 }
 
-TEST_CASE("canonical_request: what is no URL a browser asks a PAC about is a parse error naming it") {
-  auto input = GENERATE(as<std::string>{}, "notaurl", "www.example.com", "www.example.com:80", "file:///etc/hosts",
-                        "http://", "http://a.example:99999/", "http://a.example:8o/", "http://1.2.3.999/",
-                        "http://1.2.3.4.5/", "http://1.2.3.4.5:80/", "http://1..2/", "http://1.2.3.08/", "http://[v1.x]/",
-                        "http://a%20b.example/", "");
+TEST_CASE(
+    "canonical_request: what is no URL a browser asks a PAC about is a parse error naming it") {
+  auto input =
+      GENERATE(as<std::string>{}, "notaurl", "www.example.com", "www.example.com:80",
+               "file:///etc/hosts", "http://", "http://a.example:99999/", "http://a.example:8o/",
+               "http://1.2.3.999/", "http://1.2.3.4.5/", "http://1.2.3.4.5:80/", "http://1..2/",
+               "http://1.2.3.08/", "http://[v1.x]/", "http://a%20b.example/", "");
   auto r = canonical_request(input);
   INFO(input);
   REQUIRE_FALSE(r.has_value());
