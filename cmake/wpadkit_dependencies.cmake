@@ -44,6 +44,13 @@ if(NOT Boost_FOUND)
   wpadkit_missing("Boost 1.81 (Asio, Beast)" "libboost1.81-dev")
 endif()
 
+# Boost.URL (the one URL parser: proxycore/pac/pac_request.hpp) is a compiled library in Boost 1.81,
+# which Debian ships apart (libboost-url1.81-dev). Its sources come with the headers of
+# libboost1.81-dev, so it is built here once, from <boost/url/src.hpp>, and linked as wpadkit_boost_url:
+# no extra package, and the same Boost version as the headers.
+add_library(wpadkit_boost_url STATIC ${CMAKE_CURRENT_LIST_DIR}/boost_url.cpp)
+target_link_libraries(wpadkit_boost_url PUBLIC Boost::headers)
+
 find_package(OpenSSL QUIET)
 if(NOT OpenSSL_FOUND)
   wpadkit_missing("OpenSSL" "libssl-dev")

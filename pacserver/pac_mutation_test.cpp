@@ -13,6 +13,7 @@
 #include "pacserver/pac_validator.hpp"
 #include "proxycore/dns/fixed_resolver.hpp"
 #include "proxycore/pac/pac_engine.hpp"
+#include "proxycore/pac/pac_request.hpp"
 #include "proxycore/pac/pac_prepass_lexer.hpp"
 
 using namespace wpadkit;
@@ -182,7 +183,8 @@ TEST_CASE("mutated PACs evaluate or fail with a classified error within their li
       }
       ++loaded;
       for (const char* url : {"http://www.example.com/", "https://intranet/", "http://10.1.2.3/"}) {
-        auto r = eng->find_proxy(url, host_of_url(url));
+        const auto req = pac::canonical_request(url).value();
+        auto r = eng->find_proxy(req.url, req.host);
         if (r) {
           ++answered;
           continue;

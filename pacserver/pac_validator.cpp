@@ -4,6 +4,7 @@
 
 #include "proxycore/dns/fixed_resolver.hpp"
 #include "proxycore/pac/pac_engine.hpp"
+#include "proxycore/pac/pac_request.hpp"
 
 namespace wpadkit::pacserver {
 
@@ -67,23 +68,6 @@ bool well_formed_result(std::string_view result) {
   return any;
 }
 
-std::string host_of_url(std::string_view url) {
-  auto start = url.find("://");
-  if (start == std::string_view::npos) return {};
-  auto rest = url.substr(start + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-  std::string host;
-  if (!rest.empty() && rest.front() == '[') {
-    host = std::string(rest.substr(1, rest.find(']') - 1));
-  } else {
-    host = std::string(rest.substr(0, rest.find(':')));
-  }
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return host;
-}
-
 std::vector<error> validate_pac(const std::string& pac_text, const server_config& config,
                                 const variant& v) {
   std::vector<error> out;
@@ -116,7 +100,13 @@ std::vector<error> validate_pac(const std::string& pac_text, const server_config
   std::vector<std::string> smoke = builtin_smoke_urls();
   smoke.insert(smoke.end(), config.smoke_urls.begin(), config.smoke_urls.end());
   for (const auto& url : smoke) {
-    auto r = engine->find_proxy(url, host_of_url(url));
+    auto req = pac::canonical_request(url);
+    if (!req) {
+      out.push_back(error(errc::config, where + ": smoke URL " + req.error().message)
+                        .at(v.source.file, v.source.line));
+      continue;
+    }
+    auto r = engine->find_proxy(req->url, req->host);
     if (!r) {
       out.push_back(
           error(r.error().code, where + ": smoke URL " + url + " fails: " + r.error().to_string())
@@ -130,8 +120,12 @@ std::vector<error> validate_pac(const std::string& pac_text, const server_config
     }
   }
   for (const auto& c : v.cases) {
-    const std::string host = c.host.empty() ? host_of_url(c.url) : c.host;
-    auto r = engine->find_proxy(c.url, host);
+    auto req = pac::canonical_request(c.url);
+    if (!req) {
+      out.push_back(case_error(c, req.error().message));
+      continue;
+    }
+    auto r = engine->find_proxy(req->url, c.host.empty() ? req->host : c.host);
     if (!r) {
       out.push_back(case_error(c, c.url + " fails: " + r.error().to_string()));
       if (r.error().is(errc::pac_timeout)) return out;

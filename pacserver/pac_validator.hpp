@@ -20,10 +20,9 @@ const std::vector<std::string>& builtin_smoke_urls();
 // HTTPS / SOCKS / SOCKS4 / SOCKS5 elements, at least one.
 bool well_formed_result(std::string_view result);
 
-// The host FindProxyForURL receives for `url`: lower-case, brackets of IPv6 literals removed.
-std::string host_of_url(std::string_view url);
-
-// Validates `pac_text` rendered for `v`. Returns every problem found (empty: valid).
+// Validates `pac_text` rendered for `v`. Returns every problem found (empty: valid). Each smoke and
+// case URL is given to the PAC as a browser gives it (pac::canonical_request: lower-cased host,
+// https: stripped to scheme://host/, ...), as `pactool eval` and the bundled proxy do.
 std::vector<error> validate_pac(const std::string& pac_text, const server_config& config,
                                 const variant& v);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "proxycore/pac/pac_request.hpp"
 
 namespace pactool {
 namespace {
@@ -102,9 +103,8 @@ wpadkit::result<std::vector<test_case>> parse_cases(std::string_view text, const
                                     c.url + "'")
           .at(name, line_no);
     }
-    if (c.url.find("://") == std::string::npos) {
-      return error(errc::parse, "'" + c.url + "' is not a URL (expected scheme://...)")
-          .at(name, line_no);
+    if (auto req = wpadkit::pac::canonical_request(c.url); !req) {
+      return error(errc::parse, req.error().message).at(name, line_no);
     }
     out.push_back(std::move(c));
   }

@@ -56,7 +56,14 @@ int run_bench(const bench_options& opt) {
     return exit_input;
   }
   std::vector<std::pair<std::string, std::string>> work;
-  for (const auto& u : urls->entries) work.emplace_back(u.url, u.host.empty() ? host_of_url(u.url) : u.host);
+  for (const auto& u : urls->entries) {
+    auto req = pac_request_for(u.url, u.host);
+    if (!req) {
+      print_error(req.error().at(opt.urls, u.line));
+      return exit_input;
+    }
+    work.emplace_back(std::move(req->url), std::move(req->host));
+  }
   std::size_t count = opt.count > 0 ? static_cast<std::size_t>(opt.count)
                                     : std::max<std::size_t>(work.size(), 5000);
   for (std::size_t i = 0; i < std::min<std::size_t>(work.size(), 100); ++i) {

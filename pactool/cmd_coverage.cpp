@@ -103,7 +103,9 @@ int run_coverage(const coverage_options& opt) {
   std::size_t failures = 0, done = 0;
   progress prog(urls->entries.size());
   for (const auto& u : urls->entries) {
-    auto r = engine->find_proxy(u.url, u.host.empty() ? host_of_url(u.url) : u.host);
+    auto req = pac_request_for(u.url, u.host);
+    auto r = req ? engine->find_proxy(req->url, req->host)
+                 : wpadkit::result<wpadkit::pac::evaluation>(req.error());
     if (!r) {
       ++failures;
       std::cerr << opt.urls << ':' << u.line << ": " << u.url << ": " << error_kind(r.error())

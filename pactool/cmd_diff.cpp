@@ -77,10 +77,16 @@ int run_diff(const diff_options& opt) {
   std::size_t changed = 0, done = 0;
   progress prog(urls->entries.size());
   for (const auto& u : urls->entries) {
-    std::string host = u.host.empty() ? host_of_url(u.url) : u.host;
-    auto a = decide(engines[0], u.url, host);
-    auto b = decide(engines[1], u.url, host);
+    auto req = pac_request_for(u.url, u.host);
     prog.step(++done);
+    if (!req) {
+      // Neither PAC would be asked about it: no decision to compare.
+      std::cerr << opt.urls << ':' << u.line << ": " << req.error().to_string() << '\n';
+      continue;
+    }
+    const std::string& host = req->host;
+    auto a = decide(engines[0], req->url, host);
+    auto b = decide(engines[1], req->url, host);
     if (a.canonical == b.canonical) continue;
     ++changed;
     ++changes[{a.canonical, b.canonical}];

@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -177,11 +178,14 @@ int run_discover(const discover_options& opt) {
     print_error("--dhcp-timeout, --dhcp-attempts and --fetch-timeout must be positive");
     return exit_usage;
   }
-  if (!opt.eval_url.empty() &&
-      (opt.eval_url.find("://") == std::string::npos || host_of_url(opt.eval_url).empty())) {
-    print_error(wpadkit::error(wpadkit::errc::parse, "not an absolute URL with a host: " + opt.eval_url)
-                    .at("--eval"));
-    return exit_usage;
+  std::optional<wpadkit::pac::request> eval_request;
+  if (!opt.eval_url.empty()) {
+    auto req = pac_request_for(opt.eval_url);
+    if (!req) {
+      print_error(req.error().at("--eval"));
+      return exit_usage;
+    }
+    eval_request = std::move(*req);
   }
   wpadkit::dns::resolver_options ropt;
   ropt.servers = opt.dns_servers;
@@ -229,7 +233,7 @@ int run_discover(const discover_options& opt) {
       for (const auto& f : rep.d.found) {
         client_report::eval_line line{f.url, {}, {}};
         auto engine = load_engine(pac_text{f.fetch.body, f.url}, *setup, setup->settings);
-        auto r = engine ? engine->find_proxy(opt.eval_url, host_of_url(opt.eval_url))
+        auto r = engine ? engine->find_proxy(eval_request->url, eval_request->host)
                         : wpadkit::result<wpadkit::pac::evaluation>(engine.error());
         if (r) {
           line.result = r->result;

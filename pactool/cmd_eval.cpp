@@ -30,7 +30,10 @@ constexpr const char* eval_footer = R"(Examples:
   pactool eval --pac proxy.pac --now 2026-03-02T09:00:00Z --my-ip 10.0.0.5 http://a.example/
   printf 'http://a.example/\nhttp://b.example/\tb.example\n' | pactool eval --pac proxy.pac -
 Stdin lines are URL[<TAB>HOST]; each is answered on its own line as soon as it is read.
-Exit codes: 0 ok, 2 usage, 3 the PAC could not be loaded, 4 an evaluation failed.)";
+Each URL is given to the PAC as Chromium gives it: host lower-cased, no user name or fragment,
+https: and wss: URLs stripped to scheme://host[:port]/ (--json shows the url and host the PAC saw).
+Exit codes: 0 ok, 2 usage (an input is not a URL), 3 the PAC could not be loaded, 4 an evaluation
+failed.)";
 
 std::string proxies_json(const wpadkit::proxy_list& list) {
   std::string out = "[";
@@ -74,11 +77,16 @@ std::string json_line(std::string_view url, std::string_view host,
   return o.text();
 }
 
-// Evaluates one URL and prints its line; returns false when the call failed.
-bool eval_one(wpadkit::pac::engine& engine, const eval_options& opt, const std::string& url,
-              std::string host) {
-  if (host.empty()) host = host_of_url(url);
-  auto r = engine.find_proxy(url, host);
+// Evaluates one URL and prints its line; returns false when the call failed. The PAC gets the
+// canonical request (pac_request.hpp), which the JSON line shows; a URL without one is answered
+// "ERROR parse: ..." and counted in `not_urls`.
+bool eval_one(wpadkit::pac::engine& engine, const eval_options& opt, const std::string& given,
+              const std::string& given_host, int& not_urls) {
+  auto req = pac_request_for(given, given_host);
+  if (!req) ++not_urls;
+  const std::string& url = req ? req->url : given;
+  const std::string& host = req ? req->host : given_host;
+  auto r = req ? engine.find_proxy(url, host) : wpadkit::result<wpadkit::pac::evaluation>(req.error());
   if (opt.json) {
     std::cout << json_line(url, host, r) << '\n';
   } else if (r) {
@@ -117,9 +125,11 @@ int run_eval(eval_options& opt) {
     return exit_input;
   }
   bool all_ok = true;
+  int not_urls = 0;  // inputs that are no URL: a usage error, once every line is answered
+  auto code = [&] { return not_urls ? exit_usage : all_ok ? exit_ok : exit_eval; };
   if (!batch) {
-    for (const auto& url : opt.urls) all_ok &= eval_one(*engine, opt, url, opt.host);
-    return all_ok ? exit_ok : exit_eval;
+    for (const auto& url : opt.urls) all_ok &= eval_one(*engine, opt, url, opt.host, not_urls);
+    return code();
   }
   std::string line;
   while (std::getline(std::cin, line)) {
@@ -128,9 +138,9 @@ int run_eval(eval_options& opt) {
     auto tab = line.find('\t');
     std::string url = line.substr(0, tab);
     std::string host = tab == std::string::npos ? opt.host : line.substr(tab + 1);
-    all_ok &= eval_one(*engine, opt, url, host);
+    all_ok &= eval_one(*engine, opt, url, host, not_urls);
   }
-  return all_ok ? exit_ok : exit_eval;
+  return code();
 }
 
 }  // namespace

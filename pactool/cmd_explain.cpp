@@ -182,9 +182,14 @@ int run_explain(const explain_options& opt) {
   engine->set_tracing(true);
   run.dns->clear();  // lookups made by top-level code are not this call's
   (void)engine->evaluate_expression(reset_sequence_js);
-  run.host = opt.host.empty() ? host_of_url(opt.url) : opt.host;
+  auto req = pac_request_for(opt.url, opt.host);
+  if (!req) {
+    print_error(req.error());
+    return exit_usage;
+  }
+  run.host = req->host;
   auto t0 = std::chrono::steady_clock::now();
-  run.eval = engine->find_proxy(opt.url, run.host);
+  run.eval = engine->find_proxy(req->url, run.host);
   run.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - t0);
   if (auto seq = engine->evaluate_expression(sequence_js)) run.sequence = parse_sequence_json(*seq);

@@ -73,6 +73,7 @@ std::optional<int> settle(const proxy_command& cmd, proxy_settings& s) {
       return exit_input;
     }
     s = std::move(*file);
+    for (const auto& notice : s.notices) std::cerr << "pactool proxy: " << notice << std::endl;
   }
   if (auto ok = apply_flags(cmd.flags, s); !ok) {
     print_error(ok.error());
@@ -108,8 +109,6 @@ std::variant<pac_side, int> start_pac(const proxy_settings& s, const engine_setu
   po.engine = setup.options;
   po.threads = std::max(1u, s.pac_threads);
   po.when_no_pac = s.proxy.config.when_no_pac;
-  po.cache = s.proxy.config.decision_cache;
-  po.cache_entries = s.proxy.config.decision_cache_entries;
   po.inline_engines = s.proxy.config.inline_pac ? fwd::io_thread_count(s.proxy.config) : 0;
   pac_side p;
   p.decisions = std::make_shared<fwd::pac_decisions>(std::move(po));
@@ -282,7 +281,8 @@ void add_pac_flags(CLI::App& cmd, proxy_flags& f) {
                  "Seconds between re-fetches of a PAC URL, and between WPAD tries while none is "
                  "found (default 300)")
       ->type_name("S");
-  cmd.add_flag("--no-decision-cache", f.no_decision_cache, "Evaluate the PAC for every request");
+  cmd.add_flag("--no-decision-cache", f.no_decision_cache,
+               "Accepted from older command lines: the PAC is evaluated for every request anyway");
   cmd.add_flag("--no-inline-pac", f.no_inline_pac,
                "Evaluate the PAC only on its own threads, never on the I/O threads");
 }

@@ -118,8 +118,10 @@ int run_test(const test_options& opt) {
         engine = std::make_unique<wpadkit::pac::engine>(std::move(*e));
         loaded_for = c.settings;
       }
-      std::string host = c.host.empty() ? host_of_url(c.url) : c.host;
-      auto o = judge(c, engine->find_proxy(c.url, host));
+      auto req = pac_request_for(c.url, c.host);
+      const std::string host = req ? req->host : c.host;
+      auto o = judge(c, req ? engine->find_proxy(req->url, req->host)
+                            : wpadkit::result<wpadkit::pac::evaluation>(req.error()));
       if (opt.json) {
         json_object j;
         j.str("file", name).integer("line", c.line).str("url", c.url).str("host", host);

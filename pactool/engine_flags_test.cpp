@@ -63,9 +63,14 @@ TEST_CASE("parse_size and make_engine_setup") {
   CHECK_FALSE(make_engine_setup(f).has_value());
 }
 
-TEST_CASE("host_of_url derives FindProxyForURL's host argument") {
-  CHECK(host_of_url("http://WWW.Example.com:8080/x?y") == "www.example.com");
-  CHECK(host_of_url("https://user:pw@a.example/") == "a.example");
-  CHECK(host_of_url("http://[2001:db8::1]:80/") == "2001:db8::1");
-  CHECK(host_of_url("ftp://files.example.net") == "files.example.net");
+TEST_CASE("pac_request_for: the canonical request, with an explicit host kept as written") {
+  auto r = pac_request_for("https://user:pw@WWW.Example.com:8443/x?y");
+  REQUIRE(r.has_value());
+  CHECK(r->url == "https://www.example.com:8443/");
+  CHECK(r->host == "www.example.com");
+  r = pac_request_for("http://WWW.Example.com/x", "Other.Host");
+  REQUIRE(r.has_value());
+  CHECK(r->url == "http://www.example.com/x");
+  CHECK(r->host == "Other.Host");
+  CHECK_FALSE(pac_request_for("notaurl").has_value());
 }

@@ -94,23 +94,10 @@ result<wpadkit::pac::engine> load_engine(const pac_text& pac, const engine_setup
   return wpadkit::pac::engine::load(pac.text, pac.name, std::move(*env), setup.options);
 }
 
-std::string host_of_url(std::string_view url) {
-  auto scheme_end = url.find("://");
-  std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
-  auto auth_end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, auth_end);
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority = authority.substr(at + 1);
-  std::string_view host;
-  if (!authority.empty() && authority.front() == '[') {
-    auto close = authority.find(']');
-    host = authority.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
-  } else {
-    host = authority.substr(0, authority.find(':'));
-  }
-  std::string out(host);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+wpadkit::result<wpadkit::pac::request> pac_request_for(std::string_view url, std::string_view host) {
+  auto r = wpadkit::pac::canonical_request(url);
+  if (r && !host.empty()) r->host = std::string(host);
+  return r;
 }
 
 std::string error_kind(const wpadkit::error& e) {

@@ -10,6 +10,7 @@
 #include "pactool/url_list.hpp"
 #include "proxycore/base/error.hpp"
 #include "proxycore/pac/pac_engine.hpp"
+#include "proxycore/pac/pac_request.hpp"
 
 namespace pactool {
 
@@ -47,9 +48,12 @@ void report_skipped_lines(const url_list& urls, const std::string& path);
 wpadkit::result<wpadkit::pac::engine> load_engine(const pac_text& pac, const engine_setup& setup,
                                                   const environment_settings& settings);
 
-// The host FindProxyForURL receives for `url`, as Chromium derives it: the URL's host, lower-cased,
-// without brackets around an IPv6 literal, without userinfo and port. Empty if the URL has none.
-std::string host_of_url(std::string_view url);
+// The (url, host) FindProxyForURL is called with for `url`: pac::canonical_request, the one canonical
+// request shared with pacserver's validation and the forwarding proxy (lower-cased host, no userinfo
+// or fragment, https:/wss: stripped to "/", IDN as punycode). A `host` given explicitly (--host, a
+// host column) replaces the derived one as written, to try what a browser would not send.
+// Errors: errc::parse naming the URL.
+wpadkit::result<wpadkit::pac::request> pac_request_for(std::string_view url, std::string_view host = {});
 
 // The short name of an engine error's kind ("syntax", "exception", ...).
 std::string error_kind(const wpadkit::error& e);

@@ -67,8 +67,8 @@ bool install_pac(fwd::pac_decisions& decisions, const std::string& text,
     report_failure(decisions, ok.error());
     return false;
   }
-  std::cerr << "pactool proxy: loaded PAC " << source << " (version " << decisions.version()
-            << (decisions.caching() ? ", decisions cached" : "") << ")" << std::endl;
+  std::cerr << "pactool proxy: loaded PAC " << source << " (version " << decisions.version() << ")"
+            << std::endl;
   return true;
 }
 

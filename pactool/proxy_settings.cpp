@@ -48,6 +48,12 @@ result<void> read_source(const cf::toml_reader& r, const toml::table& t,
   return {};
 }
 
+std::string obsolete_cache_key(const cf::toml_reader& r, const toml::node& n, const char* key) {
+  return r.file() + ":" + std::to_string(cf::toml_reader::line_of(n)) + ": " + key +
+         " is ignored: the proxy evaluates the PAC for every request, as browsers do (a decision "
+         "cache froze the answers of scripts that balance load); the key can be removed";
+}
+
 result<void> read_pac(const cf::toml_reader& r, const toml::table& t,
                       const std::filesystem::path& base_dir, proxy_settings& s) {
   if (auto ok = r.only(t, "pac",
@@ -76,17 +82,22 @@ result<void> read_pac(const cf::toml_reader& r, const toml::table& t,
     WPADKIT_TRY(ms, r.millis(*n, "pac.no_pac_wait_ms", 0));
     c.no_pac_wait = ms;
   }
-  if (const auto* n = t.get("decision_cache")) {
-    WPADKIT_TRY(b, r.boolean(*n, "pac.decision_cache"));
-    c.decision_cache = b;
-  }
   if (const auto* n = t.get("inline_evaluation")) {
     WPADKIT_TRY(b, r.boolean(*n, "pac.inline_evaluation"));
     c.inline_pac = b;
   }
+  // The decision cache is gone (pac_decisions.hpp says why): its keys, in files written for older
+  // versions, are still type-checked and then ignored, with a notice, so that such a file keeps
+  // starting the proxy.
+  if (const auto* n = t.get("decision_cache")) {
+    WPADKIT_TRY(b, r.boolean(*n, "pac.decision_cache"));
+    (void)b;
+    s.notices.push_back(obsolete_cache_key(r, *n, "pac.decision_cache"));
+  }
   if (const auto* n = t.get("decision_cache_entries")) {
     WPADKIT_TRY(v, r.integer(*n, "pac.decision_cache_entries", 1, 10'000'000));
-    c.decision_cache_entries = static_cast<std::size_t>(v);
+    (void)v;
+    s.notices.push_back(obsolete_cache_key(r, *n, "pac.decision_cache_entries"));
   }
   if (const auto* n = t.get("decision_timeout_ms")) {
     WPADKIT_TRY(ms, r.millis(*n, "pac.decision_timeout_ms"));
@@ -257,7 +268,6 @@ result<void> apply_source(const proxy_flags& f, proxy_settings& s) {
     if (!p) return error(errc::parse, "--no-pac " + p.error().message);
     s.proxy.config.when_no_pac = *p;
   }
-  if (f.no_decision_cache) s.proxy.config.decision_cache = false;
   if (f.no_inline_pac) s.proxy.config.inline_pac = false;
   return {};
 }

@@ -11,7 +11,8 @@
 //              route = "PROXY p:3128; DIRECT"               (a fixed list instead of a source)
 //              threads (PAC evaluation threads, default 2), refetch_ms (default 300000),
 //              no_pac = "wait" | "direct" | "refuse", no_pac_wait_ms (default 10000),
-//              decision_cache (default true), decision_cache_entries (default 10000),
+//              decision_cache, decision_cache_entries: accepted from older files and ignored,
+//                with a notice (every request evaluates the PAC: forward/pac_decisions.hpp),
 //              decision_timeout_ms (default 5000: waiting for a PAC answer, then 502),
 //              inline_evaluation (default true: calls that need no DNS run on the I/O thread)
 //   [dns]    offline = bool; hosts = { "name" = "IP" | ["IP", ...] }: names the PAC engine and
@@ -30,7 +31,7 @@
 namespace pactool {
 
 struct proxy_settings {
-  // .config also holds the [pac] keys that are proxy_config fields (no_pac, the decision cache).
+  // .config also holds the [pac] keys that are proxy_config fields (no_pac, inline_evaluation).
   wpadkit::configfile::proxy_section proxy;
   std::string pac;    // file, URL or "auto"; empty with a route
   std::string route;  // fixed list; empty with a PAC source
@@ -38,6 +39,8 @@ struct proxy_settings {
   std::chrono::milliseconds refetch{300000};
   bool offline = false;
   std::vector<std::string> dns;  // "NAME=IP", as --dns takes them
+  // "file:line: ..." for keys that are accepted but do nothing any more; printed at start.
+  std::vector<std::string> notices;
 };
 
 // The command line; unset members leave the file's value (or the default) alone.
@@ -46,7 +49,7 @@ struct proxy_flags {
   std::optional<std::string> pac, route, listen, admin, via, no_pac, access_log, log_format;
   std::vector<std::string> allow, connect_ports;
   bool trace = false;
-  bool no_decision_cache = false;
+  bool no_decision_cache = false;  // accepted from older command lines; does nothing
   bool no_inline_pac = false;
   std::optional<unsigned> threads, pac_threads;
   std::optional<double> no_pac_wait_s, bad_proxy_retry_s, refetch_s;

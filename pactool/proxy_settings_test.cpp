@@ -25,8 +25,6 @@ threads = 3
 refetch_ms = 2000
 no_pac = "refuse"
 no_pac_wait_ms = 500
-decision_cache = false
-decision_cache_entries = 50
 decision_timeout_ms = 800
 inline_evaluation = false
 
@@ -57,14 +55,24 @@ TEST_CASE("proxy_settings: the file fills [proxy], [pac] and [dns]") {
   CHECK(s->refetch == 2000ms);
   CHECK(c.when_no_pac == fwd::no_pac_policy::refuse);
   CHECK(c.no_pac_wait == 500ms);
-  CHECK_FALSE(c.decision_cache);
-  CHECK(c.decision_cache_entries == 50);
   CHECK(c.pac_timeout == 800ms);
   CHECK_FALSE(c.inline_pac);
   CHECK(s->offline);
   // A TOML table has no order between names (toml++ sorts them); a name's addresses keep theirs.
   CHECK(s->dns ==
         std::vector<std::string>{"dual.test=10.0.0.1", "dual.test=::1", "origin.test=127.0.0.1"});
+  CHECK(check_settings(*s).has_value());
+  CHECK(s->notices.empty());
+}
+
+TEST_CASE("proxy_settings: the decision cache's keys are checked, then ignored with a notice") {
+  // Files written for versions with a decision cache keep starting the proxy; each key names itself.
+  auto s = parse("[pac]\nsource = \"a.pac\"\ndecision_cache = true\n\ndecision_cache_entries = 50\n");
+  REQUIRE(s.has_value());
+  REQUIRE(s->notices.size() == 2);
+  CHECK(s->notices[0].rfind(
+            "p.toml:3: pac.decision_cache is ignored: the proxy evaluates the PAC for every request", 0) == 0);
+  CHECK(s->notices[1].rfind("p.toml:5: pac.decision_cache_entries is ignored", 0) == 0);
   CHECK(check_settings(*s).has_value());
 }
 
@@ -111,17 +119,15 @@ TEST_CASE("proxy_settings: flags override the file's values") {
   CHECK(s->proxy.access_log == "/srv/conf/access.log");
 }
 
-TEST_CASE("proxy_settings: --no-inline-pac and --no-decision-cache turn the defaults off") {
+TEST_CASE("proxy_settings: --no-inline-pac turns the default off; --no-decision-cache is accepted") {
   auto s = parse("[pac]\nsource = \"a.pac\"\n");
   REQUIRE(s.has_value());
   CHECK(s->proxy.config.inline_pac);
-  CHECK(s->proxy.config.decision_cache);
   proxy_flags f;
   f.no_inline_pac = true;
   f.no_decision_cache = true;
   REQUIRE(apply_flags(f, *s).has_value());
   CHECK_FALSE(s->proxy.config.inline_pac);
-  CHECK_FALSE(s->proxy.config.decision_cache);
 }
 
 TEST_CASE("proxy_settings: a bad flag value names the flag") {
@@ -158,6 +164,7 @@ TEST_CASE("proxy_settings: every mistake in the file names file:line and the key
       row{"[pac]\nrefetch_ms = 10\n", "p.toml:2", "pac.refetch_ms"},
       row{"[pac]\ndecision_cache = \"no\"\n", "p.toml:2",
           "pac.decision_cache: expected true or false"},
+      row{"[pac]\ndecision_cache_entries = 0\n", "p.toml:2", "pac.decision_cache_entries"},
       row{"[dns]\nhosts = { \"a.test\" = \"not-an-ip\" }\n", "p.toml:2", "dns.hosts.a.test"},
       row{"[dns]\noffline = 1\n", "p.toml:2", "dns.offline"},
       row{"[listen]\nport = 1\n", "p.toml:1", "unknown key \"listen\""},

@@ -32,8 +32,8 @@ class decision_source {
   };
   virtual std::unique_ptr<thread_state> make_thread_state() { return nullptr; }
 
-  // The result when it can be had at once on the calling thread without waiting (a cached decision, a
-  // fixed list, a bounded evaluation there) and succeeded; nullopt: ask find_proxy. `local` is the
+  // The result when it can be had at once on the calling thread without waiting (a fixed list, a
+  // bounded evaluation there) and succeeded; nullopt: ask find_proxy. `local` is the
   // calling thread's state from make_thread_state (or null). The fast path of most requests.
   virtual std::optional<std::string> find_proxy_now(const std::string& url, const std::string& host,
                                                     thread_state* local) {
@@ -43,9 +43,8 @@ class decision_source {
     return std::nullopt;
   }
 
-  // For /metrics: decisions a cache answered, and calls evaluated on an I/O thread, since the start.
+  // For /metrics: calls evaluated on an I/O thread, since the start.
   struct counters {
-    std::uint64_t cache_hits = 0;
     std::uint64_t inline_evaluations = 0;
   };
   virtual counters count() const { return {}; }

@@ -54,10 +54,8 @@ std::string metrics::render(std::size_t bad_proxies, const decision_source::coun
   line(out, "wpadkit_proxy_dns_lookups_total", "counter", "Names sent to the DNS resolver.", get(dns_lookups));
   line(out, "wpadkit_proxy_dns_table_hits_total", "counter", "Names answered by the static host table.",
        get(dns_table_hits));
-  line(out, "wpadkit_proxy_pac_cache_hits_total", "counter", "PAC decisions answered by the decision cache.",
-       static_cast<double>(decisions.cache_hits));
   line(out, "wpadkit_proxy_pac_inline_evaluations_total", "counter",
-       "PAC calls evaluated on an I/O thread (the rest of the uncached ones ran on the PAC threads).",
+       "PAC calls evaluated on an I/O thread (the rest ran on the PAC threads).",
        static_cast<double>(decisions.inline_evaluations));
   line(out, "wpadkit_proxy_auth_failures_total", "counter",
        "Requests answered 407 because client authentication failed.", get(auth_failures));

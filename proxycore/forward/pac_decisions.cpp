@@ -1,70 +1,10 @@
 #include "proxycore/forward/pac_decisions.hpp"
 
-#include <atomic>
-#include <string_view>
+#include <algorithm>
 
 namespace wpadkit::forward {
-namespace {
 
-// A cache key is "url\nhost". Lookups hash and compare the two parts in place (C++20 heterogeneous
-// lookup), so a hit builds no string.
-struct key_parts {
-  std::string_view url, host;
-};
-
-struct key_hash {
-  using is_transparent = void;
-  // FNV-1a, fed the same bytes whether the key is whole or in parts.
-  static std::size_t feed(std::size_t h, std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    return h;
-  }
-  static constexpr std::size_t basis = 14695981039346656037ull;
-  std::size_t operator()(std::string_view whole) const { return feed(basis, whole); }
-  std::size_t operator()(const std::string& whole) const { return feed(basis, whole); }
-  std::size_t operator()(const key_parts& k) const {
-    return feed(feed(feed(basis, k.url), "\n"), k.host);
-  }
-};
-
-struct key_equal {
-  using is_transparent = void;
-  bool operator()(const std::string& a, const std::string& b) const { return a == b; }
-  bool operator()(const key_parts& k, const std::string& whole) const {
-    return whole.size() == k.url.size() + 1 + k.host.size() && whole.compare(0, k.url.size(), k.url) == 0 &&
-           whole[k.url.size()] == '\n' && whole.compare(k.url.size() + 1, k.host.size(), k.host) == 0;
-  }
-  bool operator()(const std::string& whole, const key_parts& k) const { return (*this)(k, whole); }
-};
-
-}  // namespace
-
-struct pac_decisions::cache_state {
-  std::mutex mutex;
-  // Written under the mutex; also read without it, so that a script whose decisions are not cached
-  // costs no lock per request (the answer is re-checked under the lock).
-  std::atomic<bool> enabled{false};
-  unsigned long version = 0;
-  std::size_t max_entries = 0;
-  std::unordered_map<std::string, std::string, key_hash, key_equal> entries;
-  std::atomic<std::uint64_t> hits{0};
-
-  static std::string key(const std::string& url, const std::string& host) { return url + '\n' + host; }
-
-  // Adds a decision of script version `v`; dropped if caching was turned off or the script replaced
-  // since the call began.
-  void put(unsigned long v, std::string k, const std::string& value) {
-    std::lock_guard lock(mutex);
-    if (!enabled || version != v) return;
-    if (entries.size() >= max_entries) entries.clear();
-    entries.emplace(std::move(k), value);
-  }
-};
-
-pac_decisions::pac_decisions(pac_decisions_options options)
-    : options_(std::move(options)), cache_(std::make_shared<cache_state>()) {
-  cache_->max_entries = options_.cache_entries;
-}
+pac_decisions::pac_decisions(pac_decisions_options options) : options_(std::move(options)) {}
 
 pac_decisions::~pac_decisions() {
   std::deque<waiter> left;
@@ -90,14 +30,6 @@ result<void> pac_decisions::load(std::string text, std::string source_name) {
     if (!created) return std::move(created).error();
     pool = std::shared_ptr<pac::engine_pool>(std::move(*created));
   }
-  // Whether decisions may be cached is a property of the script, known to the pool from its compile.
-  const bool cacheable = options_.cache && !pool->reads_clock_or_local_address();
-  {
-    std::lock_guard lock(cache_->mutex);
-    cache_->entries.clear();
-    cache_->enabled = cacheable;
-    cache_->version = pool->version();
-  }
   std::deque<waiter> ready_now;
   {
     std::lock_guard lock(mutex_);
@@ -116,15 +48,10 @@ result<void> pac_decisions::load(std::string text, std::string source_name) {
 }
 
 bool pac_decisions::unload() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!pool_ || unloaded_) return false;
-    unloaded_ = true;
-    serving_version_.store(0, std::memory_order_release);  // no inline evaluation from now on
-  }
-  std::lock_guard lock(cache_->mutex);
-  cache_->entries.clear();
-  cache_->enabled = false;
+  std::lock_guard lock(mutex_);
+  if (!pool_ || unloaded_) return false;
+  unloaded_ = true;
+  serving_version_.store(0, std::memory_order_release);  // no inline evaluation from now on
   return true;
 }
 
@@ -156,29 +83,10 @@ void pac_decisions::find_proxy(std::string url, std::string host, completion don
 
 void pac_decisions::evaluate(std::shared_ptr<pac::engine_pool> pool, std::string url, std::string host,
                              completion done) {
-  auto cache = cache_;
-  std::string key;
-  unsigned long version = 0;
-  {
-    std::unique_lock lock(cache->mutex);
-    if (cache->enabled) {
-      key = cache_state::key(url, host);
-      version = cache->version;
-      if (auto it = cache->entries.find(key); it != cache->entries.end()) {
-        cache->hits.fetch_add(1, std::memory_order_relaxed);
-        std::string hit = it->second;
-        lock.unlock();
-        return done(std::move(hit));
-      }
-    }
-  }
-  pool->find_proxy(std::move(url), std::move(host),
-                   [cache, key = std::move(key), version, done = std::move(done)](
-                       result<pac::evaluation> r) {
-                     if (!r) return done(std::move(r).error());
-                     if (!key.empty()) cache->put(version, key, r->result);
-                     done(std::move(r->result));
-                   });
+  pool->find_proxy(std::move(url), std::move(host), [done = std::move(done)](result<pac::evaluation> r) {
+    if (!r) return done(std::move(r).error());
+    done(std::move(r->result));
+  });
 }
 
 struct pac_decisions::local_state final : thread_state {
@@ -207,26 +115,8 @@ void pac_decisions::refill_inline_stock(const pac::engine_pool& pool) {
   stock_ = std::move(made);
 }
 
-std::optional<std::string> pac_decisions::cached(const std::string& url, const std::string& host) {
-  auto& cache = *cache_;  // cache_ itself is never replaced
-  if (!cache.enabled.load(std::memory_order_relaxed)) return std::nullopt;
-  std::lock_guard lock(cache.mutex);
-  if (!cache.enabled) return std::nullopt;
-  auto it = cache.entries.find(key_parts{url, host});
-  if (it == cache.entries.end()) return std::nullopt;
-  cache.hits.fetch_add(1, std::memory_order_relaxed);
-  return it->second;
-}
-
-void pac_decisions::store(unsigned long version, const std::string& url, const std::string& host,
-                          const std::string& r) {
-  if (!cache_->enabled.load(std::memory_order_relaxed)) return;
-  cache_->put(version, cache_state::key(url, host), r);
-}
-
 std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url, const std::string& host,
                                                          thread_state* local) {
-  if (auto hit = cached(url, host)) return hit;
   if (local == nullptr) return std::nullopt;
   auto& eval = static_cast<local_state&>(*local).eval;
   const auto version = serving_version_.load(std::memory_order_acquire);
@@ -245,7 +135,6 @@ std::optional<std::string> pac_decisions::find_proxy_now(const std::string& url,
   auto r = eval.find_proxy(version, url, host);
   if (!r) return std::nullopt;
   inline_answers_.fetch_add(1, std::memory_order_relaxed);
-  store(version, url, host, *r);
   return r;
 }
 
@@ -259,15 +148,8 @@ unsigned long pac_decisions::version() const {
   return pool_ && !unloaded_ ? pool_->version() : 0;
 }
 
-bool pac_decisions::caching() const {
-  std::lock_guard lock(cache_->mutex);
-  return cache_->enabled;
-}
-
-std::uint64_t pac_decisions::cache_hits() const { return cache_->hits.load(); }
-
 std::uint64_t pac_decisions::inline_answers() const { return inline_answers_.load(); }
 
-decision_source::counters pac_decisions::count() const { return {cache_hits(), inline_answers()}; }
+decision_source::counters pac_decisions::count() const { return {inline_answers()}; }
 
 }  // namespace wpadkit::forward

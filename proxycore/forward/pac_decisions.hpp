@@ -2,23 +2,27 @@
 // forward::pac_decisions — the decision_source that runs a PAC: FindProxyForURL on the asking I/O
 // thread when that is bounded and needs no DNS (inline_pac.hpp), else on the workers of a
 // pac::engine_pool; a swap-in reload that keeps the last good script when a new one fails to load,
-// the policy for requests that arrive before any PAC loaded, and a decision cache.
+// the policy for requests that arrive before any PAC loaded.
 //
 // Inline engines: each load makes `inline_engines` of them (one per I/O thread, off the I/O threads:
 // on the loading thread) and each I/O thread takes one for the new version on its next request.
 // Each is a heap of its own (measured: 1.4 MB of resident memory for a 500 KB PAC).
 //
-// The cache is keyed by (PAC version, URL, host) and used only for scripts that read neither the
-// clock nor the local address (pac::engine::reads_clock_or_local_address): such a script's answer is
-// a function of the URL and host alone, DNS answers aside (a script that calls dnsResolve is cached
-// too; its entries are dropped on every reload and when the cache fills). The whole URL is part of
-// the key, path included, since no analysis proves a script ignores the path.
+// Every request evaluates the script: there is no decision cache. A PAC may answer differently for
+// the same URL (load balancing with Math.random() or a round-robin counter in a global, the clock,
+// DNS, myIpAddress), as Chromium re-runs FindProxyForURL for every request. A cache keyed by
+// (url, host) froze the first answer (a counter alternating DIRECT and a dead proxy gave
+// 200 200 200 ... instead of 200 502 200 502), and proving at run time that an answer depended on
+// (url, host) alone would need a write barrier on every object reachable from the global object
+// (closures, `this`, Object.defineProperty, prototypes, eval), which Duktape does not offer. The
+// cache was also not faster: 22.0 µs of CPU per proxied request with it, 21.8 µs without
+// (bench/README.md, session 5), since evaluating inline on the I/O thread costs what a locked
+// lookup did.
 #include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "proxycore/forward/decision_source.hpp"
@@ -33,8 +37,6 @@ struct pac_decisions_options {
   pac::engine_options engine;
   unsigned threads = 2;          // engine_pool workers
   no_pac_policy when_no_pac = no_pac_policy::wait;
-  bool cache = true;
-  std::size_t cache_entries = 10000;
   unsigned inline_engines = 0;   // one per I/O thread; 0: every evaluation on the pool
 };
 
@@ -48,8 +50,8 @@ class pac_decisions final : public decision_source {
   result<void> load(std::string text, std::string source_name);
 
   // Drops the PAC that is serving, as if none had loaded: requests get the no-PAC policy until the
-  // next load(), which starts from the same pool (versions keep counting up, so an engine or cache
-  // entry of the dropped script can never answer for the next). For `pactool proxy --pac auto`
+  // next load(), which starts from the same pool (versions keep counting up, so an engine of the
+  // dropped script can never answer for the next). For `pactool proxy --pac auto`
   // when the network changed and WPAD finds nothing there. False when no PAC was serving.
   // Thread-safe.
   bool unload();
@@ -62,16 +64,11 @@ class pac_decisions final : public decision_source {
   counters count() const override;
 
   unsigned long version() const;   // 0 until the first load, and while unloaded
-  bool caching() const;            // whether the loaded script's decisions are cached
-  std::uint64_t cache_hits() const;
   std::uint64_t inline_answers() const;  // decisions evaluated on an I/O thread
 
  private:
-  struct cache_state;
   struct local_state;
   void refill_inline_stock(const pac::engine_pool& pool);
-  std::optional<std::string> cached(const std::string& url, const std::string& host);
-  void store(unsigned long version, const std::string& url, const std::string& host, const std::string& r);
   struct waiter {
     std::string url, host;
     completion done;
@@ -83,7 +80,6 @@ class pac_decisions final : public decision_source {
   mutable std::mutex mutex_;
   std::shared_ptr<pac::engine_pool> pool_;
   bool unloaded_ = false;  // pool_ kept (for its version count) but not serving
-  std::shared_ptr<cache_state> cache_;
   std::deque<waiter> waiters_;
 
   std::atomic<unsigned long> serving_version_{0};

@@ -1,11 +1,12 @@
-// Tests for forward::pac_decisions: the decision cache (used only for scripts that read neither the
-// clock nor the local address, answered by find_proxy_now once a decision was made, dropped on
-// reload) and evaluation on the calling thread (inline engines: only calls that need no DNS, each
-// thread with its own engine, handed out per version).
+// Tests for forward::pac_decisions: every request evaluates the script (no answer is remembered, so
+// a script that balances load keeps balancing), reloads, and evaluation on the calling thread (inline
+// engines: only calls that need no DNS, each thread with its own engine, handed out per version).
 #include "proxycore/forward/pac_decisions.hpp"
 
 #include <catch2/catch.hpp>
 #include <future>
+#include <set>
+#include <vector>
 
 #include "proxycore/dns/fixed_resolver.hpp"
 
@@ -36,57 +37,53 @@ const char* clocked = R"(function FindProxyForURL(url, host) {
 
 }  // namespace
 
-TEST_CASE("pac_decisions: a script that reads no clock is cached, and a hit is answered inline") {
-  pac_decisions d(options());
-  REQUIRE(d.load(plain, "plain.pac").has_value());
-  CHECK(d.caching());
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr));
-  REQUIRE(ask(d, "http://a.corp.test/", "a.corp.test").value() == "DIRECT");
-  auto now = d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr);
-  REQUIRE(now);
-  CHECK(*now == "DIRECT");
-  CHECK(d.cache_hits() == 1);
-  // The key is the whole URL and the host: another path or host is not a hit.
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/x", "a.corp.test", nullptr));
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "b.corp.test", nullptr));
-  // Parts that only concatenate to the same text are not the same key.
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/\na.corp", ".test", nullptr));
-}
+namespace {
 
-TEST_CASE("pac_decisions: a script that reads the clock is never cached, and a reload re-decides") {
+// A round-robin counter in a global, and Math.random(): both common in real PACs for balancing.
+const char* counter = R"(var n = 0;
+function FindProxyForURL(url, host) { return (n++ % 2) ? "PROXY b:1" : "PROXY a:1"; })";
+const char* random_pick = R"(function FindProxyForURL(url, host) {
+  return Math.random() < 0.5 ? "PROXY a:1" : "PROXY b:1"; })";
+
+}  // namespace
+
+TEST_CASE("pac_decisions: every request evaluates the script, so a counter keeps counting") {
   pac_decisions d(options());
-  REQUIRE(d.load(clocked, "clocked.pac").has_value());
-  CHECK_FALSE(d.caching());
-  REQUIRE(ask(d, "http://x.test/", "x.test").has_value());
-  CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", nullptr));
-  REQUIRE(d.load(plain, "plain.pac").has_value());
-  CHECK(d.caching());
-  REQUIRE(ask(d, "http://x.test/", "x.test").value() == "PROXY p:3128");
-  CHECK(d.find_proxy_now("http://x.test/", "x.test", nullptr));
-  // Back to a clock-reading script: the cached answers of the old one are gone.
-  REQUIRE(d.load(clocked, "clocked.pac").has_value());
-  CHECK_FALSE(d.caching());
+  REQUIRE(d.load(counter, "counter.pac").has_value());
+  // One pool thread, hence one engine and one counter: the same URL alternates.
+  std::vector<std::string> got;
+  for (int i = 0; i < 4; ++i) got.push_back(ask(d, "http://x.test/", "x.test").value());
+  CHECK(got == std::vector<std::string>{"PROXY a:1", "PROXY b:1", "PROXY a:1", "PROXY b:1"});
+  // Nothing answers at once without an engine of the calling thread's own: no answer is remembered.
   CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", nullptr));
 }
 
-TEST_CASE("pac_decisions: with the cache off nothing is answered inline") {
-  auto o = options();
-  o.cache = false;
-  pac_decisions d(std::move(o));
+TEST_CASE("pac_decisions: Math.random() balancing gives both answers for one URL") {
+  pac_decisions d(options());
+  REQUIRE(d.load(random_pick, "random.pac").has_value());
+  std::set<std::string> seen;
+  // 64 draws: all alike with probability 2^-63.
+  for (int i = 0; i < 64; ++i) seen.insert(ask(d, "http://x.test/", "x.test").value());
+  CHECK(seen == std::set<std::string>{"PROXY a:1", "PROXY b:1"});
+}
+
+TEST_CASE("pac_decisions: a reload re-decides") {
+  pac_decisions d(options());
+  REQUIRE(d.load(clocked, "clocked.pac").has_value());
+  CHECK(ask(d, "http://x.test/", "x.test").value().find("PROXY ") == 0);
   REQUIRE(d.load(plain, "plain.pac").has_value());
-  CHECK_FALSE(d.caching());
-  REQUIRE(ask(d, "http://a.corp.test/", "a.corp.test").has_value());
-  CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr));
+  CHECK(ask(d, "http://x.test/", "x.test").value() == "PROXY p:3128");
+  REQUIRE(d.load(counter, "counter.pac").has_value());
+  CHECK(ask(d, "http://x.test/", "x.test").value() == "PROXY a:1");
 }
 
 namespace {
 
-pac_decisions_options inline_options(unsigned engines, bool cache) {
+pac_decisions_options inline_options(unsigned engines) {
   auto o = options();
   auto dns = std::make_shared<dns::fixed_resolver>();
   dns->add("intra.test", boost::asio::ip::make_address("10.1.2.3"));
   o.env.resolver = dns;
-  o.cache = cache;
   o.inline_engines = engines;
   return o;
 }
@@ -97,20 +94,19 @@ const char* resolving = R"(function FindProxyForURL(url, host) {
 }  // namespace
 
 TEST_CASE("pac_decisions: a call that needs no DNS is evaluated on the calling thread") {
-  pac_decisions d(inline_options(1, false));
+  pac_decisions d(inline_options(1));
   REQUIRE(d.load(plain, "plain.pac").has_value());
   auto local = d.make_thread_state();
   REQUIRE(local);
   CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", local.get()) == "DIRECT");
   CHECK(d.find_proxy_now("http://www.test/", "www.test", local.get()) == "PROXY p:3128");
   CHECK(d.inline_answers() == 2);
-  CHECK(d.cache_hits() == 0);
-  // Without a thread state (a caller that keeps none) only the cache could answer, and it is off.
+  // Without a thread state (a caller that keeps none) nothing answers at once.
   CHECK_FALSE(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr));
 }
 
 TEST_CASE("pac_decisions: a call that looks a name up is left to the pool; an IP literal is not") {
-  pac_decisions d(inline_options(1, false));
+  pac_decisions d(inline_options(1));
   REQUIRE(d.load(resolving, "resolving.pac").has_value());
   auto local = d.make_thread_state();
   CHECK_FALSE(d.find_proxy_now("http://intra.test/", "intra.test", local.get()));
@@ -121,7 +117,7 @@ TEST_CASE("pac_decisions: a call that looks a name up is left to the pool; an IP
 }
 
 TEST_CASE("pac_decisions: myIpAddress is left to the pool") {
-  pac_decisions d(inline_options(1, false));
+  pac_decisions d(inline_options(1));
   REQUIRE(d.load(R"(function FindProxyForURL(url, host) { return "PROXY " + myIpAddress() + ":1"; })",
                  "my.pac").has_value());
   auto local = d.make_thread_state();
@@ -130,7 +126,7 @@ TEST_CASE("pac_decisions: myIpAddress is left to the pool") {
 }
 
 TEST_CASE("pac_decisions: calls past the inline deadline are left to the pool, then the version is") {
-  pac_decisions d(inline_options(1, false));
+  pac_decisions d(inline_options(1));
   // Millions of loop turns: far past the 2 ms an inline call may take, well within the pool's limit.
   REQUIRE(d.load(R"(function FindProxyForURL(url, host) {
     if (host == "slow.test") { var t = 0; for (var i = 0; i < 3000000; i++) t += i; }
@@ -150,7 +146,7 @@ TEST_CASE("pac_decisions: calls past the inline deadline are left to the pool, t
 }
 
 TEST_CASE("pac_decisions: each thread takes its own engine; a thread without one uses the pool") {
-  pac_decisions d(inline_options(1, false));
+  pac_decisions d(inline_options(1));
   REQUIRE(d.load(plain, "plain.pac").has_value());
   auto first = d.make_thread_state();
   auto second = d.make_thread_state();
@@ -163,18 +159,18 @@ TEST_CASE("pac_decisions: each thread takes its own engine; a thread without one
   CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", first.get()));
 }
 
-TEST_CASE("pac_decisions: an answer evaluated inline is cached") {
-  pac_decisions d(inline_options(1, true));
-  REQUIRE(d.load(plain, "plain.pac").has_value());
+TEST_CASE("pac_decisions: an engine on the calling thread keeps the script's state between calls") {
+  pac_decisions d(inline_options(1));
+  REQUIRE(d.load(counter, "counter.pac").has_value());
   auto local = d.make_thread_state();
-  CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", local.get()) == "DIRECT");
-  CHECK(d.find_proxy_now("http://a.corp.test/", "a.corp.test", nullptr) == "DIRECT");
-  CHECK(d.inline_answers() == 1);
-  CHECK(d.cache_hits() == 1);
+  CHECK(d.find_proxy_now("http://x.test/", "x.test", local.get()) == "PROXY a:1");
+  CHECK(d.find_proxy_now("http://x.test/", "x.test", local.get()) == "PROXY b:1");
+  CHECK(d.find_proxy_now("http://x.test/", "x.test", local.get()) == "PROXY a:1");
+  CHECK(d.inline_answers() == 3);
 }
 
 TEST_CASE("pac_decisions: without inline engines no thread state is made") {
-  pac_decisions d(inline_options(0, false));
+  pac_decisions d(inline_options(0));
   REQUIRE(d.load(plain, "plain.pac").has_value());
   CHECK_FALSE(d.make_thread_state());
 }
@@ -186,8 +182,8 @@ TEST_CASE("fixed_decisions answers inline") {
   CHECK(*now == "PROXY f:8080");
 }
 
-TEST_CASE("pac_decisions: unload drops the serving PAC until the next load, cache and inline engines included") {
-  auto o = inline_options(1, true);
+TEST_CASE("pac_decisions: unload drops the serving PAC until the next load, inline engines included") {
+  auto o = inline_options(1);
   o.when_no_pac = no_pac_policy::direct;
   pac_decisions d(o);
   CHECK_FALSE(d.unload());  // nothing serving yet
@@ -200,7 +196,7 @@ TEST_CASE("pac_decisions: unload drops the serving PAC until the next load, cach
   CHECK_FALSE(d.unload());
   CHECK_FALSE(d.ready());
   CHECK(d.version() == 0);
-  // Neither the cached answer nor the thread's engine answers any more; the no-PAC policy does.
+  // The thread's engine does not answer any more; the no-PAC policy does.
   CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", nullptr));
   CHECK_FALSE(d.find_proxy_now("http://x.test/", "x.test", local.get()));
   CHECK(ask(d, "http://x.test/", "x.test").value() == "DIRECT");

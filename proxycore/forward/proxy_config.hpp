@@ -127,9 +127,6 @@ struct proxy_config {
   no_pac_policy when_no_pac = no_pac_policy::wait;
   std::chrono::milliseconds no_pac_wait = 10s;
 
-  // Cache PAC decisions per PAC version (only for scripts that read neither clock nor local address).
-  bool decision_cache = true;
-  std::size_t decision_cache_entries = 10000;
   // Evaluate the PAC on the I/O thread when that is bounded and needs no DNS (inline_pac.hpp); off:
   // always on the PAC threads.
   bool inline_pac = true;

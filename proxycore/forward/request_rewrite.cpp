@@ -96,11 +96,9 @@ std::string request_target::absolute_form() const {
   return out;
 }
 
-std::string request_target::pac_url() const {
-  if (!connect) return absolute_form();
-  std::string out = "https://" + bracketed(host);
-  if (port != 443) out += ":" + std::to_string(port);
-  return out + "/";
+result<pac::request> request_target::pac_request() const {
+  if (connect) return pac::canonical_request("https", host, port, {});
+  return pac::canonical_request("http", host, port, origin_form == "*" ? std::string_view{} : origin_form);
 }
 
 result<std::pair<std::string, std::uint16_t>> parse_authority(std::string_view text,

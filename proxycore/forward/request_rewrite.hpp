@@ -21,6 +21,7 @@
 
 #include "proxycore/base/error.hpp"
 #include "proxycore/http/message_framing.hpp"
+#include "proxycore/pac/pac_request.hpp"
 
 namespace wpadkit::forward {
 
@@ -38,9 +39,11 @@ struct request_target {
   // "http://host[:port]/path" — what goes to a parent proxy (port omitted when 80). For CONNECT, the
   // authority. For "*", the absolute URI with path "*" is not representable: "http://host:port".
   std::string absolute_form() const;
-  // The URL given to FindProxyForURL: absolute form for HTTP; "https://host:port/" for CONNECT
-  // (port omitted when 443), as Chromium passes tunnels to the PAC.
-  std::string pac_url() const;
+  // What FindProxyForURL is called with (pac::canonical_request, shared with `pactool eval` and
+  // pacserver's validation): for HTTP the absolute form with the host lower-cased; for CONNECT
+  // "https://host[:port]/", as Chromium passes an https: URL stripped of path and query. Errors:
+  // errc::parse for a host no browser would send (e.g. "1.2.3.999"), → 400.
+  result<pac::request> pac_request() const;
 };
 
 // Splits "host[:port]" / "[v6][:port]". Errors: errc::parse naming the problem.

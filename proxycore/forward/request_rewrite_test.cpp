@@ -72,10 +72,38 @@ TEST_CASE("resolve_target refuses what it cannot route, saying why") {
   CHECK_THAT(t.error().message, Catch::Contains(words));
 }
 
-TEST_CASE("pac_url gives the URL FindProxyForURL sees") {
-  CHECK(resolve_target(http::verb::connect, "h:443", {})->pac_url() == "https://h/");
-  CHECK(resolve_target(http::verb::connect, "h:8443", {})->pac_url() == "https://h:8443/");
-  CHECK(resolve_target(http::verb::get, "http://h:81/x?y", {})->pac_url() == "http://h:81/x?y");
+TEST_CASE("pac_request gives the (url, host) FindProxyForURL sees") {
+  using row = std::tuple<http::verb, std::string, std::optional<std::string>, std::string, std::string>;
+  auto [verb, target, host_header, url, host] =
+      GENERATE(table<http::verb, std::string, std::optional<std::string>, std::string, std::string>({
+          row{http::verb::connect, "h:443", std::nullopt, "https://h/", "h"},
+          row{http::verb::connect, "Bank.Example:8443", std::nullopt, "https://bank.example:8443/", "bank.example"},
+          row{http::verb::connect, "[2001:DB8::1]:443", std::nullopt, "https://[2001:db8::1]/", "2001:db8::1"},
+          row{http::verb::get, "http://h:81/x?y", std::nullopt, "http://h:81/x?y", "h"},
+          row{http::verb::get, "http://WWW.Corp.Example/Path", std::nullopt, "http://www.corp.example/Path",
+              "www.corp.example"},
+          row{http::verb::get, "/p?q", std::string("WWW.Corp.Example:8080"), "http://www.corp.example:8080/p?q",
+              "www.corp.example"},
+          row{http::verb::options, "*", std::string("h"), "http://h/", "h"},
+      }));
+  auto t = resolve_target(verb, target, host_header);
+  REQUIRE(t.has_value());
+  auto r = t->pac_request();
+  INFO(target);
+  REQUIRE(r.has_value());
+  CHECK(r->url == url);
+  CHECK(r->host == host);
+  // What goes to an origin or a parent keeps the host as received.
+  if (target.rfind("http://", 0) == 0) CHECK(t->absolute_form() == target);
+}
+
+TEST_CASE("pac_request refuses a host no browser would send") {
+  auto t = resolve_target(http::verb::get, "http://1.2.3.999/", {});
+  REQUIRE(t.has_value());
+  auto r = t->pac_request();
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().is(errc::parse));
+  CHECK_THAT(r.error().message, Catch::Contains("1.2.3.999"));
   CHECK(resolve_target(http::verb::get, "http://h/", {})->authority() == "h:80");
 }
 

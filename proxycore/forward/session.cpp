@@ -48,7 +48,7 @@ std::string seconds_text(std::chrono::milliseconds d) {
 // A PAC decision travelling from an engine thread back to this I/O thread. The io_context is held
 // first so that it outlives the timer (members are destroyed in reverse order).
 //
-// A decision can also complete inline, inside find_proxy (a cache hit, a fixed route): then it is
+// A decision can also complete inline, inside find_proxy (a fixed route): then it is
 // taken as is, with no post and no timer wait. `phase` settles which case happened, without a lock.
 struct pending_decision {
   explicit pending_decision(std::shared_ptr<asio::io_context> c) : ctx(std::move(c)), timer(*ctx) {}
@@ -280,12 +280,13 @@ asio::awaitable<bool> session::handle(request_parser& p) {
   auto outcome = check_request(p, target, refused);
   if (outcome == verdict::answer_here) co_return co_await answer_here(p);
   if (outcome == verdict::route) {
-    std::string pac_url = target.pac_url();
-    if (s_.access_log) rec_.url = target.connect ? target.authority() : pac_url;
-    // A decision had at once (cached, a fixed list, evaluated here within bounds) skips the hand-off
+    auto pac_request = target.pac_request();
+    if (!pac_request) co_return co_await fail(p, http::status::bad_request, pac_request.error().message);
+    if (s_.access_log) rec_.url = target.connect ? target.authority() : target.absolute_form();
+    // A decision had at once (a fixed list, evaluated here within bounds) skips the hand-off
     // to the PAC threads.
     auto asked = std::chrono::steady_clock::now();
-    auto known = s_.decisions->find_proxy_now(pac_url, target.host, w_.decision_state.get());
+    auto known = s_.decisions->find_proxy_now(pac_request->url, pac_request->host, w_.decision_state.get());
     result<std::string> decision = std::string();
     if (known) {
       rec_.pac_time = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - asked);
@@ -293,7 +294,7 @@ asio::awaitable<bool> session::handle(request_parser& p) {
       decision = std::move(*known);
     } else {
       // (Not a conditional expression: GCC 12 mishandles co_await inside one.)
-      decision = co_await decide(std::move(pac_url), target.host);
+      decision = co_await decide(std::move(pac_request->url), pac_request->host);
     }
     if (decision) {
       auto list = parse_proxy_list(*decision);

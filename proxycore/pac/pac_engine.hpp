@@ -85,8 +85,9 @@ class engine {
   // When on, each helper call made by find_proxy is recorded in evaluation::trace.
   void set_tracing(bool on);
 
-  // True if the loaded script refers to the clock (Date, *Range) or the local address (myIpAddress*):
-  // callers that cache decisions must not cache across calls for such a script.
+  // True if the loaded script refers to the clock (Date, *Range) or the local address (myIpAddress*).
+  // A textual check: false does not make answers a function of (url, host) (a script can keep state
+  // in a global, or call Math.random()), so it is no ground for caching decisions.
   bool reads_clock_or_local_address() const;
 
  private:

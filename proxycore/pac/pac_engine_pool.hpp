@@ -32,7 +32,7 @@ class engine_pool {
   // the old script keeps serving and the error is returned.
   result<void> reload(std::string pac_text, std::string source_name);
 
-  // Increases on every successful reload (starts at 1): decision caches key on it.
+  // Increases on every successful reload (starts at 1): engines made for other threads key on it.
   unsigned long version() const;
   // As engine::reads_clock_or_local_address, for the script serving now (known from its compile:
   // asking costs no extra engine).

@@ -134,7 +134,7 @@ class Operations(unittest.TestCase):
             path = lib.write(os.path.join(d, "proxy.pac"), script)
             for flags, inline in ((), True), (("--no-inline-pac",), False):
                 with ProxyUnderTest("--pac", path, "--offline", "--dns", "named.test=127.0.0.1",
-                                    "--no-decision-cache", "--admin", "127.0.0.1:0", *flags) as proxy:
+                                    "--admin", "127.0.0.1:0", *flags) as proxy:
                     for _ in range(4):
                         self.assertEqual(curl("-x", proxy.url, f"http://127.0.0.1:{origin.port}/x")[0], 200)
                     # Needs a lookup: abandoned inline, resolved on the PAC threads (a wrong inline answer,
@@ -142,7 +142,6 @@ class Operations(unittest.TestCase):
                     for _ in range(2):
                         self.assertEqual(curl("-x", proxy.url, f"http://named.test:{origin.port}/y")[0], 200)
                     body = curl(f"http://127.0.0.1:{proxy.admin_port}/metrics")[2]
-                    self.assertEqual(metric(body, "wpadkit_proxy_pac_cache_hits_total"), 0)
                     evaluated = metric(body, "wpadkit_proxy_pac_inline_evaluations_total")
                     # All 4 unless a call was cut off at the 2 ms inline deadline by a descheduled thread
                     # (then the pool answered it); the lookups are never counted.

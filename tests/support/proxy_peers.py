@@ -165,6 +165,22 @@ class DeadProxy:
 closed_port = lib.closed_port  # bound and never listening, held for the test process's lifetime
 
 
+class RefusingPort:
+    """A port the test holds that refuses every connection: bound, never listening, so the kernel
+    answers each SYN with a reset (ECONNREFUSED), and no other program can take the port meanwhile."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
 class Squid:
     """Squid as a parent proxy. `basic_users` ({user: password}) makes it require Basic proxy
     authentication (basic_ncsa_auth over an `htpasswd -B` file, realm "test-squid") for every request.
