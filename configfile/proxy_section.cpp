@@ -42,7 +42,7 @@ result<void> read_clients(const toml_reader& r, const toml::table& t, const std:
     return r.fail(*n, key, "needs at least one network (leave it out for the default)");
   c.allowed_clients.clear();
   for (std::size_t i = 0; i < texts.size(); ++i) {
-    auto net = forward::parse_client_network(texts[i]);
+    auto net = cidr::parse(texts[i]);
     if (!net)
       return r.fail(*n->as_array()->get(i), key + "[" + std::to_string(i) + "]",
                     net.error().message);

@@ -55,8 +55,8 @@ log_format = "json"
   CHECK(c.admin_address.to_string() == "::1");
   CHECK(c.admin_port == 9090);
   REQUIRE(c.allowed_clients.size() == 2);
-  CHECK(c.allowed_clients[0].prefix == 8);
-  CHECK(c.allowed_clients[1].prefix == 128);
+  CHECK(c.allowed_clients[0].prefix() == 8);
+  CHECK(c.allowed_clients[1].prefix() == 128);
   CHECK(c.via_name == "gw1");
   CHECK(c.trace_enabled);
   CHECK(c.connect_ports == std::vector<std::uint16_t>{443, 8443});

@@ -60,11 +60,9 @@ result<std::unique_ptr<bundled_proxy>> start_bundled_proxy(const bundled_proxy_c
   if (pc.allowed_clients.empty()) {
     // Unless [proxy] allowed_clients says otherwise, the proxy serves the clients the PAC is served
     // to; loopback always (the machine itself).
-    for (const auto& c : clients) {
-      pc.allowed_clients.push_back({c.network(), static_cast<unsigned>(c.prefix())});
-    }
+    pc.allowed_clients = clients;
     for (const char* loopback : {"127.0.0.0/8", "::1/128"}) {
-      pc.allowed_clients.push_back(*forward::parse_client_network(loopback));
+      pc.allowed_clients.push_back(cidr::parse(loopback).value());
     }
   }
   if (auto ok = forward::validate_config(pc); !ok) return std::move(ok.error()).at(where);

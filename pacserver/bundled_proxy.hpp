@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "configfile/access_log_file.hpp"
-#include "pacserver/cidr.hpp"
+#include "proxycore/model/cidr.hpp"
 #include "pacserver/config.hpp"
 #include "proxycore/base/error.hpp"
 

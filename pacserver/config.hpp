@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "configfile/proxy_section.hpp"
-#include "pacserver/cidr.hpp"
+#include "proxycore/model/cidr.hpp"
 #include "proxycore/base/error.hpp"
 
 namespace wpadkit::pacserver {

@@ -126,7 +126,7 @@ template = "bundled-proxy"
   const auto& pc = c->proxy.settings.config;
   CHECK(pc.via_name == "lan-gw");
   REQUIRE(pc.allowed_clients.size() == 1);
-  CHECK(pc.allowed_clients[0].prefix == 24);
+  CHECK(pc.allowed_clients[0].prefix() == 24);
   CHECK(pc.connect_ports == std::vector<std::uint16_t>{443, 8443});
   CHECK(pc.upstream_timeout == std::chrono::milliseconds(2000));
   CHECK(c->proxy.settings.access_log == "./proxy-access.log");

@@ -58,7 +58,7 @@ int run_check(const ps::config_source& src) {
 int run_print(const ps::config_source& src, const ps::options& o) {
   auto l = ps::load_publication(src, nullptr);
   if (!l.pub) return report(l.errors);
-  auto client = ps::parse_ip(o.client);
+  auto client = wpadkit::parse_ip(o.client);
   if (!client) {
     std::cerr << "pacserver: --client: " << client.error().message << "\n";
     return ps::exit_usage;

@@ -3,7 +3,7 @@
 // error, unknown keys refused) plus the two things only pacserver's config needs — the place an
 // entry came from (source_ref) and its cidr networks. Internal to pacserver's config loading.
 #include "configfile/toml_reader.hpp"
-#include "pacserver/cidr.hpp"
+#include "proxycore/model/cidr.hpp"
 #include "pacserver/config.hpp"
 
 namespace wpadkit::pacserver::detail {

@@ -207,7 +207,7 @@ result<void> apply_listeners(const proxy_flags& f, fwd::proxy_config& c) {
   if (!f.allow.empty()) {
     c.allowed_clients.clear();
     for (const auto& a : f.allow) {
-      auto n = fwd::parse_client_network(a);
+      auto n = wpadkit::cidr::parse(a);
       if (!n) return error(errc::parse, "--allow: " + n.error().message);
       c.allowed_clients.push_back(*n);
     }

@@ -102,7 +102,7 @@ TEST_CASE("proxy_settings: flags override the file's values") {
   CHECK(c.listen_port == 0);
   CHECK(c.via_name == "from-flag");
   REQUIRE(c.allowed_clients.size() == 2);  // the flag's list replaces the file's
-  CHECK(c.allowed_clients[0].prefix == 16);
+  CHECK(c.allowed_clients[0].prefix() == 16);
   CHECK(c.connect_ports.empty());
   CHECK(c.connect_timeout == 250ms);
   CHECK(c.bad_proxy_retry == 1500ms);

@@ -13,20 +13,11 @@
 
 #include "proxycore/base/error.hpp"
 #include "proxycore/base/limits.hpp"
+#include "proxycore/model/cidr.hpp"
 
 namespace wpadkit::forward {
 
 using namespace std::chrono_literals;
-
-// A client network allowed to use the proxy: address + prefix length ("127.0.0.0/8", "::1/128").
-struct client_network {
-  boost::asio::ip::address network;
-  unsigned prefix = 0;
-};
-
-// Parses "ADDR/LEN" or a bare address (a /32 or /128). Errors: errc::parse naming the text.
-result<client_network> parse_client_network(std::string_view text);
-bool network_contains(const client_network& net, const boost::asio::ip::address& a);
 
 // What to do with a request while no PAC is loaded (the URL source has not answered yet).
 enum class no_pac_policy {
@@ -78,7 +69,7 @@ struct proxy_config {
   std::string via_name;
 
   // Clients allowed to use the proxy; others get 403. Empty: loopback only.
-  std::vector<client_network> allowed_clients;
+  std::vector<cidr> allowed_clients;
   // CONNECT only to these ports (empty: any port). RFC 9110 §9.3.6 advises limiting them.
   std::vector<std::uint16_t> connect_ports = {443, 563};
   // TRACE echoes cookies back (cross-site tracing): refused with 405 unless enabled.

@@ -127,10 +127,7 @@ class session {
       return a.is_loopback() || (a.is_v6() && a.to_v6().is_v4_mapped() &&
                                  asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback());
     }
-    for (const auto& n : cfg_.allowed_clients) {
-      if (network_contains(n, a)) return true;
-    }
-    return false;
+    return any_contains(cfg_.allowed_clients, a);
   }
 
   asio::awaitable<bool> serve_one();

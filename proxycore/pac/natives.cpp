@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "proxycore/model/cidr.hpp"
+
 namespace wpadkit::pac::natives {
 namespace {
 
@@ -308,21 +310,6 @@ std::optional<std::array<int, 4>> match_dotted_quad(std::string_view s) {
   return parts;
 }
 
-// IPv4 addresses become ::ffff:a.b.c.d (net::ConvertIPv4ToIPv4MappedIPv6).
-address_v6::bytes_type as_v6_bytes(const dns::address& a) {
-  if (a.is_v6()) return a.to_v6().to_bytes();
-  return boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, a.to_v4()).to_bytes();
-}
-
-bool prefix_matches(const unsigned char* a, const unsigned char* p, std::size_t bits) {
-  std::size_t whole = bits / 8;
-  if (!std::equal(a, a + whole, p)) return false;
-  std::size_t rest = bits % 8;
-  if (rest == 0) return true;
-  auto mask = static_cast<unsigned char>(0xFF << (8 - rest));
-  return (a[whole] & mask) == (p[whole] & mask);
-}
-
 std::string_view trim_ascii_space(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -406,17 +393,12 @@ bool is_in_net_ex(const dns::address& ip, std::string_view ip_prefix) {
       !std::all_of(len_text.begin(), len_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
-  std::size_t bits = 0;
+  int bits = 0;
   std::from_chars(len_text.data(), len_text.data() + len_text.size(), bits);
-  if (bits > (prefix->is_v4() ? 32u : 128u)) return false;
-  // net::IPAddressMatchesPrefix: mixed families compare as IPv4-mapped IPv6.
-  if (ip.is_v4() && prefix->is_v4()) {
-    return prefix_matches(ip.to_v4().to_bytes().data(), prefix->to_v4().to_bytes().data(), bits);
-  }
-  if (prefix->is_v4()) bits += 96;
-  auto a = as_v6_bytes(ip);
-  auto p = as_v6_bytes(*prefix);
-  return prefix_matches(a.data(), p.data(), bits);
+  // A length beyond the literal's width is no network (cidr::make refuses it); the match itself is
+  // net::IPAddressMatchesPrefix's, which cidr::contains implements.
+  auto net = cidr::make(*prefix, bits);
+  return net && net->contains(ip);
 }
 
 std::optional<unsigned long> convert_addr(std::string_view ipv4) {

@@ -1,9 +1,9 @@
-#include "pacserver/cidr.hpp"
+#include "proxycore/model/cidr.hpp"
 
 #include <algorithm>
 #include <charconv>
 
-namespace wpadkit::pacserver {
+namespace wpadkit {
 
 namespace {
 
@@ -17,11 +17,10 @@ Bytes masked(Bytes bytes, int prefix) {
   return bytes;
 }
 
-ip_address unmapped(const ip_address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
-    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
-  }
-  return a;
+// An IPv4 address as ::ffff:a.b.c.d (net::ConvertIPv4ToIPv4MappedIPv6).
+boost::asio::ip::address_v6::bytes_type as_v6_bytes(const ip_address& a) {
+  if (a.is_v6()) return a.to_v6().to_bytes();
+  return boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, a.to_v4()).to_bytes();
 }
 
 }  // namespace
@@ -33,6 +32,18 @@ result<ip_address> parse_ip(std::string_view text) {
   auto a = boost::asio::ip::make_address(s, ec);
   if (ec) return error(errc::parse, "\"" + std::string(text) + "\" is not an IP address");
   return a;
+}
+
+result<cidr> cidr::make(const ip_address& addr, int prefix) {
+  const int max_prefix = addr.is_v4() ? 32 : 128;
+  if (prefix < 0 || prefix > max_prefix) {
+    return error(errc::parse, "prefix " + std::to_string(prefix) + " out of range (0-" +
+                                  std::to_string(max_prefix) + ")");
+  }
+  if (addr.is_v4()) {
+    return cidr(boost::asio::ip::address_v4(masked(addr.to_v4().to_bytes(), prefix)), prefix);
+  }
+  return cidr(boost::asio::ip::address_v6(masked(addr.to_v6().to_bytes(), prefix)), prefix);
 }
 
 result<cidr> cidr::parse(std::string_view text) {
@@ -50,10 +61,7 @@ result<cidr> cidr::parse(std::string_view text) {
                                     std::to_string(max_prefix) + ")");
     }
   }
-  if (addr->is_v4()) {
-    return cidr(boost::asio::ip::address_v4(masked(addr->to_v4().to_bytes(), prefix)), prefix);
-  }
-  return cidr(boost::asio::ip::address_v6(masked(addr->to_v6().to_bytes(), prefix)), prefix);
+  return make(*addr, prefix);
 }
 
 std::string cidr::v4_mask() const {
@@ -62,10 +70,11 @@ std::string cidr::v4_mask() const {
 }
 
 bool cidr::contains(const ip_address& addr) const noexcept {
-  const auto a = unmapped(addr);
-  if (a.is_v4() != network_.is_v4()) return false;
-  if (a.is_v4()) return masked(a.to_v4().to_bytes(), prefix_) == network_.to_v4().to_bytes();
-  return masked(a.to_v6().to_bytes(), prefix_) == network_.to_v6().to_bytes();
+  // Both sides as IPv6 (net::IPAddressMatchesPrefix); an IPv4 network's prefix then starts after the
+  // 96 bits of ::ffff:, so it matches an IPv4 address and its v4-mapped form alike. The network's host
+  // bits are already clear.
+  const int bits = prefix_ + (network_.is_v4() ? 96 : 0);
+  return masked(as_v6_bytes(addr), bits) == as_v6_bytes(network_);
 }
 
 std::string cidr::to_string() const {
@@ -79,4 +88,4 @@ bool any_contains(const std::vector<cidr>& nets, const ip_address& addr) noexcep
   return false;
 }
 
-}  // namespace wpadkit::pacserver
+}  // namespace wpadkit
