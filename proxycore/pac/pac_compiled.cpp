@@ -103,7 +103,10 @@ result<std::shared_ptr<const compiled_pac>> compiled_pac::compile_on(duk_heap& h
     // The ES5 path, as before: only a syntax error sends the script on to the down-level compiler
     // (ES2015 forms no token gives away: default or destructured parameters, method shorthands).
     auto code = compile_to_bytecode(heap, es5, pac_text, out->source_name_, options.load_timeout);
-    if (code || !code.error().is(errc::pac_syntax)) {
+    // A script too deep for Duktape's compiler is no candidate either: Bublé's output is as deep, and
+    // acorn would recurse as far again in JavaScript on the big stack.
+    if (code || !code.error().is(errc::pac_syntax) ||
+        code.error().message.find("recursion limit") != std::string::npos) {
       if (!code) return code.error();
       out->bytecode_ = std::move(*code);
       return std::shared_ptr<const compiled_pac>(std::move(out));

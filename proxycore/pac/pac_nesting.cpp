@@ -66,6 +66,26 @@ std::optional<error> check_nesting(std::string_view original, const std::string&
     while (!open.empty() && open.back() == '>') open.pop_back();
   };
   for (std::size_t k = 0; k < tokens.size(); ++k) {
+    if (tokens[k].kind == detail::tk::templ) {
+      // The lexer reads a template, nested ones included, as one token, but the down-level compiler
+      // (acorn in Duktape) recurses once per `${` and per brace inside it: count those too.
+      std::size_t depth = 0, deepest = 0, deepest_at = tokens[k].begin;
+      for (std::size_t i = tokens[k].begin; i < tokens[k].end; ++i) {
+        if (text[i] == '{') {
+          if (++depth > deepest) deepest = depth, deepest_at = i;
+        } else if (text[i] == '}' && depth > 0) {
+          --depth;
+        }
+      }
+      if (open.size() + deepest > static_cast<std::size_t>(limit)) {
+        auto [line, column] = line_column(text, deepest_at);
+        return error(errc::pac_syntax, "nested deeper than " + std::to_string(limit) +
+                                           " levels here (the limit for template substitutions "
+                                           "and brackets)")
+            .at(source_name, line, column);
+      }
+      continue;
+    }
     auto p = punct(k);
     if (p.empty()) continue;
     bool opens = false;
