@@ -11,6 +11,7 @@
 
 #include "pacserver/pac_renderer.hpp"
 #include "pacserver/pac_validator.hpp"
+#include "pacserver/test_config_fixture.hpp"
 #include "proxycore/dns/fixed_resolver.hpp"
 #include "proxycore/pac/pac_engine.hpp"
 #include "proxycore/pac/pac_request.hpp"
@@ -35,40 +36,7 @@ std::vector<std::string> seeds() {
   for (const char* f : {"examples/corporate.pac", "examples/corporate-next.pac", "examples/lint-pitfalls.pac"}) {
     out.push_back(read_source_file(f));
   }
-  const auto config = parse_config(R"(
-[[proxies]]
-name = "p1"
-address = "p1.corp.example:3128"
-[[proxies]]
-name = "p2"
-address = "p2.corp.example:3128"
-[rulesets.default]
-direct_domains = [".corp.example", "*.local"]
-direct_networks = ["10.0.0.0/8", "fd00::/8"]
-default = ["p1", "p2", "DIRECT"]
-pool = ["p1", "p2"]
-[[rulesets.default.routes]]
-domains = ["partner.example"]
-networks = ["192.0.2.0/24"]
-via = ["p2"]
-[[variants]]
-name = "c"
-template = "corporate"
-[[variants]]
-name = "lb"
-template = "load-balanced"
-[[variants]]
-name = "s"
-template = "split-tunnel"
-[[variants]]
-name = "b"
-template = "bundled-proxy"
-[[variants]]
-name = "x"
-template = "sinkhole"
-)",
-                                   "mutation.toml", ".")
-                          .value();
+  const auto config = test::every_template_config();
   const template_store store;
   for (const auto& v : config.variants) out.push_back(render_pac(config, v, store).value());
   return out;
